@@ -1,0 +1,142 @@
+package alerting_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tunekit/tunekit/alerting"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/default_rules.yml")
+
+// goldenRules are the default rules with a fixed memory limit, so the file
+// does not depend on the machine's cgroup.
+func goldenRules() []alerting.Rule {
+	return alerting.DefaultRules("tunekit", alerting.WithMemoryLimit(2<<30))
+}
+
+func TestPrometheusRulesGolden(t *testing.T) {
+	got, err := alerting.PrometheusRules("tunekit", goldenRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "default_rules.yml")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run: go test -run Golden ./alerting -args -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("PrometheusRules output differs from %s (run with -args -update if intended):\n%s", path, got)
+	}
+}
+
+func promtoolRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	return alerting.RunPromtool(t, dir, args...)
+}
+
+func TestPromtoolCheckRules(t *testing.T) {
+	dir := t.TempDir()
+	rules := append(goldenRules(), alerting.Rule{
+		Name: "Tricky", Severity: alerting.Info, For: time.Minute, KeepFiringFor: 90 * time.Second,
+		Expr: alerting.HistogramQuantile(0.99, "tunekit_lavalink_request_duration_seconds", 10*time.Minute,
+			alerting.Re("operation", `load|search`), alerting.NotEq("status", `a"b\c`)).By("operation").Above(2.5),
+		Labels: map[string]string{"team": "music: audio", "note": "line\nbreak"},
+		Annotations: map[string]string{
+			"summary":     `Slow "{{ $labels.operation }}" calls: {{ $value | humanizeDuration }}`,
+			"description": "yaml: {a: b}, # not a comment, 'quotes' and tabs\tand ünïcode",
+			"runbook_url": "https://example.com/runbooks#slow",
+		},
+	})
+	out, err := alerting.PrometheusRules("tunekit tricky", rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := promtoolRun(t, dir, "check", "rules", "rules.yml")
+	if !strings.Contains(got, "SUCCESS: 7 rules found") {
+		t.Errorf("promtool check rules: %s", got)
+	}
+	// The golden file in the repository passes too.
+	promtoolRun(t, "testdata", "check", "rules", "default_rules.yml")
+}
+
+// TestPromtoolUnitTests runs testdata/default_rules_test.yml: the exported
+// HighErrorRate and LavalinkDown rules fire on synthetic series in a real
+// Prometheus rule engine.
+func TestPromtoolUnitTests(t *testing.T) {
+	out := promtoolRun(t, "testdata", "test", "rules", "default_rules_test.yml")
+	if !strings.Contains(out, "SUCCESS") {
+		t.Errorf("promtool test rules: %s", out)
+	}
+}
+
+func TestPrometheusRulesErrors(t *testing.T) {
+	if _, err := alerting.PrometheusRules("", goldenRules()); err == nil {
+		t.Error("empty group name accepted")
+	}
+	bad := goldenRules()
+	bad[0].Severity = 0
+	bad = append(bad, bad[1])
+	_, err := alerting.PrometheusRules("g", bad)
+	if !errors.Is(err, alerting.ErrInvalidRule) || !strings.Contains(err.Error(), "HighErrorRate") || !strings.Contains(err.Error(), "duplicate") {
+		t.Errorf("PrometheusRules(invalid) = %v, want every problem", err)
+	}
+}
+
+// TestDefaultRulesFireInProcess replays the HighErrorRate scenario of the
+// promtool unit test through the engine: 10 % errors fire after 5 minutes
+// and 15 seconds, with the same annotation promtool expects.
+func TestDefaultRulesFireInProcess(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	hist := prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: "tunekit", Name: "command_duration_seconds",
+		Help: "x", Buckets: []float64{0.1, 1, 10}}, []string{"command", "status"})
+	reg.MustRegister(hist)
+	clk := newClock()
+	rec := &recorder{}
+	e := alerting.New(reg, alerting.WithRules(goldenRules()...), alerting.WithClock(clk.Now),
+		alerting.WithNotifier(alerting.ActionSlack, rec), alerting.WithLogger(discardLogger()))
+	for i := range 4 * 10 {
+		if i > 0 {
+			for range 90 {
+				hist.WithLabelValues("play", "ok").Observe(0.2)
+			}
+			for range 10 {
+				hist.WithLabelValues("play", "error").Observe(0.2)
+			}
+		}
+		if err := e.Evaluate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(15 * time.Second)
+	}
+	sent := rec.all()
+	if len(sent) != 1 || sent[0].Rule != "HighErrorRate" {
+		t.Fatalf("notifications = %+v, want one HighErrorRate", sent)
+	}
+	a := sent[0].Alerts[0]
+	// Series appear at 15 s (the first observation), rate has two points at
+	// 30 s: pending from 30 s, firing at 5m30s.
+	if want := t0.Add(5*time.Minute + 30*time.Second); !a.FiredAt.Equal(want) {
+		t.Errorf("FiredAt = %v, want %v", a.FiredAt.Sub(t0), want.Sub(t0))
+	}
+	if got := a.Annotations["description"]; got != "10% of commands failed over the last 5 minutes (threshold 5%)." {
+		t.Errorf("description = %q", got)
+	}
+}
