@@ -1,0 +1,86 @@
+package metrics_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/tunekit/tunekit/metrics"
+)
+
+func ExampleNew() {
+	reg := prometheus.NewRegistry()
+	business, err := metrics.New(reg, metrics.WithCommands([]string{"play", "skip"}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	ctx := context.Background()
+	business.ObserveCommand(ctx, "play", metrics.StatusOK, 180*time.Millisecond)
+	business.ObserveCommand(ctx, "guild-817327181659111454", metrics.StatusOK, time.Second) // not a command: "other"
+	business.TrackSongPlayed("youtube")
+	business.SetLavalinkNodes(1, 0)
+
+	n, _ := testutil.GatherAndCount(reg, "tunekit_command_duration_seconds")
+	fmt.Println("command series:", n) // (play, skip, other) x (ok, error, denied, rate_limited, other)
+	// Output:
+	// command series: 15
+}
+
+func ExampleHandler() {
+	reg := prometheus.NewRegistry()
+	business, _ := metrics.New(reg)
+	business.SetActiveGuilds(42)
+
+	srv := httptest.NewServer(metrics.Handler(reg))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "tunekit_active_guilds") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// tunekit_active_guilds 42
+}
+
+func ExampleBusiness_BreakerObserver() {
+	reg := prometheus.NewRegistry()
+	business, _ := metrics.New(reg)
+
+	// Plug this into a breaker's state-change hook.
+	observe := business.BreakerObserver()
+	observe("lavalink:main", metrics.BreakerClosed, metrics.BreakerOpen)
+
+	text, _ := testutil.GatherAndFormat(reg, expfmt.TypeTextPlain, "tunekit_breaker_state")
+	for _, line := range strings.Split(string(text), "\n") {
+		if strings.HasPrefix(line, "tunekit_") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// tunekit_breaker_state{name="lavalink:main"} 2
+}
+
+func ExampleLavalinkOperation() {
+	fmt.Println(metrics.LavalinkOperation("PATCH", "/v4/sessions/s1/players/817327181659111454?noReplace=false"))
+	fmt.Println(metrics.LavalinkOperation("GET", "/v4/loadtracks?identifier=ytsearch:lofi"))
+	// Output:
+	// update_player
+	// load_tracks
+}
