@@ -21,23 +21,37 @@ var searchPrefixes = map[string]string{
 // catalogue adds more.
 var defaultSources = []string{"youtube", "soundcloud", "bandcamp", "twitch", "vimeo", "nico", "http", "local"}
 
-// catalogue is what /v4/loadtracks can find. Guarded by Node.mu.
+// catalogue is what /v4/loadtracks and the plugins can find. Guarded by
+// Node.mu.
 type catalogue struct {
 	tracks    []trackJSON // in insertion order, for searches
 	byKey     map[string]loadResultJSON
 	failures  map[string]exceptionJSON
 	sources   []string
 	sourceSet map[string]bool
+
+	lavaSrc         bool                    // sprec: loads recommendations
+	recommendations map[string]playlistJSON // by the query after sprec:
+	lyrics          map[string]map[string]lyricsJSON
+	lyricsSources   []string // in priority order
 }
 
-func newCatalogue() catalogue {
+func newCatalogue(cfg *config) catalogue {
 	c := catalogue{
-		byKey:     map[string]loadResultJSON{},
-		failures:  map[string]exceptionJSON{},
-		sourceSet: map[string]bool{},
+		byKey:           map[string]loadResultJSON{},
+		failures:        map[string]exceptionJSON{},
+		sourceSet:       map[string]bool{},
+		lavaSrc:         cfg.lavaSrc,
+		recommendations: map[string]playlistJSON{},
+		lyrics:          map[string]map[string]lyricsJSON{},
 	}
 	for _, s := range defaultSources {
 		c.addSource(s)
+	}
+	if cfg.lavaSrc {
+		for _, s := range lavaSrcSources {
+			c.addSource(s)
+		}
 	}
 	return c
 }
@@ -186,6 +200,9 @@ func (c *catalogue) load(identifier string) loadResultJSON {
 	}
 	if res, ok := c.byKey[identifier]; ok {
 		return res
+	}
+	if query, ok := strings.CutPrefix(identifier, recommendationsPrefix); ok && c.lavaSrc {
+		return c.loadRecommendations(query)
 	}
 	if prefix, query, ok := strings.Cut(identifier, ":"); ok {
 		if source, ok := searchPrefixes[prefix]; ok {

@@ -45,6 +45,11 @@
 // (unless noReplace=true and a track plays). Events a request causes are
 // written to the websocket before its answer, as Lavalink writes them.
 //
+// /v4/info lists the filters the node offers: all of Lavalink's unless
+// [WithFilters] or [WithDisabledFilters] restrict them, in which case a
+// player update using another is answered with 400. It lists the plugins
+// the options give (see Plugins below) and no others.
+//
 // With [WithVersion] set to 4.2.0 or later a voice update without
 // channelId, and a null in a field that is not nullable (such as
 // track.userData, paused or volume), are answered with 400. Earlier 4.x
@@ -84,6 +89,30 @@
 // moving and is cleaned up unless a voice update reconnects it. Streams
 // never finish.
 //
+// # Plugins
+//
+// [WithLyricsPlugin] gives the node the LavaLyrics plugin
+// ("lavalyrics-plugin" in /v4/info) and its two routes,
+// GET /v4/lyrics?track=&skipTrackSource= and
+// GET /v4/sessions/{sessionId}/players/{guildId}/track/lyrics?skipTrackSource=,
+// which answer from the lyrics [Node.AddLyrics] stores: 200 with the
+// plugin's lyrics object (sourceName, provider, text, lines with
+// timestamp, duration, line and plugin, and plugin), 204 with an empty
+// body when no source has lyrics for the track, 404 "No track playing"
+// for a player without a track, and 500 "No lyrics managers registered"
+// while no lyrics source exists. A track's lyrics come from its own source
+// unless skipTrackSource is true, otherwise from the first source, in the
+// order lyrics of each were first added, that has some.
+//
+// [WithLavaSrcPlugin] gives the node the LavaSrc plugin ("lavasrc-plugin")
+// with its source managers spotify, applemusic and deezer, and makes
+// sprec: queries (Spotify recommendations, such as sprec:mix:track:{id})
+// load the playlists [Node.AddRecommendations] stores.
+//
+// [WithPlugin] lists any other plugin, or changes the version listed for
+// these. Without its option a plugin's routes answer 404 and sprec:
+// queries load nothing, as on a node without the plugin.
+//
 // # Sessions and resuming
 //
 // A session enables resuming with PATCH /v4/sessions/{id} (resuming,
@@ -109,6 +138,14 @@
 //   - [Node.Pause] holds every frame, ready included, until
 //     [Node.Unpause]: a node that stalls while its sockets stay open.
 //   - [Node.SendRaw] writes any frame, for testing a client's defences.
+//   - [Node.Silence] makes a player silent: its track plays on, its
+//     position advances and playerUpdate still reports it connected (or,
+//     with [ReportDisconnected], not connected), but its session's
+//     frameStats count it as sending no frame at all, from the next stats
+//     op on. The fault lasts until [Node.Unsilence] or the player's
+//     destruction, or heals on a voice reconnect ([HealOnVoice]) or a
+//     track start ([HealOnPlay]): the failure a silent-player watchdog
+//     must detect and each of its healing steps must cure.
 //
 // # Load
 //
@@ -118,7 +155,8 @@
 // balancing apart; [Node.SendStats] sends a stats op at once. As in
 // Lavalink, the first stats of a node process report CPU load 0, and
 // frameStats is null until a player has played a full minute: then it is
-// 3000 frames per minute while connected and a deficit without voice.
+// 3000 frames per minute while connected and a deficit without voice. A
+// silent player ([Node.Silence]) counts at once with no frame sent.
 //
 // # Inspection
 //
@@ -188,7 +226,25 @@
 //     source managers and of every source its catalogue holds. For "http"
 //     and "local" tracks [EncodeTrack] writes the probe "mp3". isSeekable
 //     is the opposite of isStream.
-//   - /v4/info reports fixed build, git, JVM and lavaplayer values and no
-//     plugins; memory figures are fixed; the route planner is disabled.
+//   - /v4/info reports fixed build, git, JVM and lavaplayer values and
+//     only the plugins the options give; memory figures are fixed; the
+//     route planner is disabled.
+//   - Of LavaLyrics only the two lyrics routes are served: its live
+//     lyrics subscription (POST and DELETE
+//     .../players/{guildId}/lyrics/subscribe) answers 404 and no
+//     LyricsFoundEvent, LyricsNotFoundEvent or LyricsLineEvent is sent.
+//     A guild id that is not a number is 400 there as on Lavalink's own
+//     player routes.
+//   - LavaSrc is reduced to its catalogue: tracks of its sources carry an
+//     empty pluginInfo and are encoded without LavaSrc's extra fields (album,
+//     artist and preview), every stored recommendations playlist is named
+//     "Spotify Recommendations:" (for a mix LavaSrc reports the name of the
+//     Spotify playlist behind it), and the spsearch:, amsearch: and
+//     dzsearch: prefixes search catalogue tracks of their source even
+//     without [WithLavaSrcPlugin], as the source is known once a track of
+//     it is added.
+//   - A silent player's frame statistics change the moment the fault
+//     starts or ends rather than over the following minute, and carry no
+//     memory of it.
 //   - [Node.Pause] holds frames rather than losing them.
 package lavalinktest

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -130,4 +131,52 @@ func ExampleEncodeTrack() {
 	}
 	fmt.Println(encoded[:4], info.Title, info.Length, *info.URI)
 	// Output: QAAA Never Gonna Give You Up 🎵 3m32s https://www.youtube.com/watch?v=dQw4w9WgXcQ
+}
+
+// A node with the LavaLyrics plugin serves synced lyrics from the lyrics
+// catalogue; a track without lyrics gets 204.
+func ExampleWithLyricsPlugin() {
+	node, err := lavalinktest.NewNode(lavalinktest.WithLyricsPlugin())
+	if err != nil {
+		panic(err)
+	}
+	defer node.Close()
+	song := lavalinktest.Must(node.AddTrack(lavalink.TrackInfo{Identifier: "abc", Title: "Lofi Beats", Length: 3 * lavalink.Minute}))
+	quiet := lavalinktest.Must(node.AddTrack(lavalink.TrackInfo{Identifier: "xyz", Title: "Silence", Length: lavalink.Minute}))
+	err = node.AddLyrics("abc", lavalinktest.Lyrics{SourceName: "youtube", Provider: "YouTube Music", Lines: []lavalinktest.LyricsLine{
+		{Timestamp: 0, Duration: 4 * time.Second, Line: "Rain on the window"},
+		{Timestamp: 4 * time.Second, Duration: 5 * time.Second, Line: "Coffee gone cold"},
+	}})
+	if err != nil {
+		panic(err)
+	}
+
+	for _, track := range []lavalink.Track{song, quiet} {
+		req, _ := http.NewRequest(http.MethodGet, node.URL()+"/v4/lyrics?track="+url.QueryEscape(track.Encoded), nil)
+		req.Header.Set("Authorization", node.Password())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		var lyrics struct {
+			Provider string `json:"provider"`
+			Lines    []struct {
+				Timestamp int64  `json:"timestamp"`
+				Line      string `json:"line"`
+			} `json:"lines"`
+		}
+		if resp.StatusCode == http.StatusOK {
+			_ = json.NewDecoder(resp.Body).Decode(&lyrics)
+		}
+		resp.Body.Close()
+		fmt.Println(track.Info.Title, resp.StatusCode, lyrics.Provider)
+		for _, l := range lyrics.Lines {
+			fmt.Printf("  %5d ms %s\n", l.Timestamp, l.Line)
+		}
+	}
+	// Output:
+	// Lofi Beats 200 YouTube Music
+	//       0 ms Rain on the window
+	//    4000 ms Coffee gone cold
+	// Silence 204
 }

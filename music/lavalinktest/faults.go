@@ -152,17 +152,5 @@ func (n *Node) StickTrack(guild snowflake.ID, threshold time.Duration) error {
 // cleanup threshold unless a new voice update reconnects it. It returns
 // [ErrNoPlayer] if the guild has no player.
 func (n *Node) CloseVoice(guild snowflake.ID, code int, reason string, byRemote bool) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.closed {
-		return ErrClosed
-	}
-	ps := n.playersLocked(guild)
-	if len(ps) == 0 {
-		return ErrNoPlayer
-	}
-	for _, p := range ps {
-		p.disconnectLocked(code, reason, byRemote)
-	}
-	return nil
+	return n.withPlayers(guild, func(p *player) { p.disconnectLocked(code, reason, byRemote) })
 }

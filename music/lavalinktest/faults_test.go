@@ -220,6 +220,8 @@ func TestNewNodeOptions(t *testing.T) {
 		"zero stats":          lavalinktest.WithStatsInterval(0),
 		"zero cleanup":        lavalinktest.WithCleanupThreshold(0),
 		"negative cleanup ms": lavalinktest.WithCleanupThreshold(-time.Millisecond),
+		"unknown filter":      lavalinktest.WithFilters("equalizer", "bassboost"),
+		"unnamed plugin":      lavalinktest.WithPlugin("", "1.0.0"),
 	}
 	for name, opt := range bad {
 		if n, err := lavalinktest.NewNode(opt); err == nil {

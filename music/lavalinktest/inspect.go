@@ -24,11 +24,15 @@ type Player struct {
 	// Position is the track's position (0 without a track).
 	Position time.Duration
 	// EndTime is the track's end marker, 0 for none.
-	EndTime   time.Duration
-	Volume    int
-	Paused    bool
+	EndTime time.Duration
+	Volume  int
+	Paused  bool
+	// Connected is whether the player reports its voice connection open;
+	// a player silenced with [ReportDisconnected] reports false.
 	Connected bool
-	Voice     Voice
+	// Silent is whether the player is silent (see [Node.Silence]).
+	Silent bool
+	Voice  Voice
 	// Filters is the filters object as the node reports it.
 	Filters json.RawMessage
 }
@@ -140,7 +144,8 @@ func (p *player) snapshotLocked(now time.Time) Player {
 		GuildID:   p.guild,
 		Volume:    p.volume,
 		Paused:    p.paused,
-		Connected: p.connected,
+		Connected: p.reportsConnected(),
+		Silent:    p.silent != nil,
 		Voice:     Voice{Token: p.voice.token, Endpoint: p.voice.endpoint, SessionID: p.voice.sessionID},
 		Filters:   mustJSON(p.filters),
 	}

@@ -63,7 +63,7 @@ func NewNode(opts ...Option) (*Node, error) {
 	n := &Node{
 		cfg:       cfg,
 		clock:     cfg.clock,
-		catalogue: newCatalogue(),
+		catalogue: newCatalogue(&cfg),
 		timers:    map[*timer]struct{}{},
 	}
 	if n.clock == nil {

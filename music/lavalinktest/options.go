@@ -3,6 +3,7 @@ package lavalinktest
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,10 @@ type config struct {
 	statsInterval    time.Duration
 	cleanupThreshold time.Duration
 	disabledFilters  map[string]bool
+	enabledFilters   map[string]bool // nil: every filter
+	plugins          []pluginJSON
+	lyrics           bool
+	lavaSrc          bool
 	logger           *slog.Logger
 	err              error
 }
@@ -60,6 +65,13 @@ func newConfig(opts []Option) (config, error) {
 	}
 	if c.err != nil {
 		return c, c.err
+	}
+	if c.enabledFilters != nil {
+		for _, f := range filterNames {
+			if !c.enabledFilters[f] {
+				c.disabledFilters[f] = true
+			}
+		}
 	}
 	switch {
 	case c.speed <= 0:
@@ -139,6 +151,62 @@ func WithDisabledFilters(names ...string) Option {
 			c.disabledFilters[name] = true
 		}
 	}
+}
+
+// WithFilters makes the node offer only the named filters (JSON keys such
+// as "equalizer" or "timescale"), as a Lavalink whose
+// lavalink.server.filters turns the others off: /v4/info lists only these
+// and a player update using any other is answered with 400.
+// [WithDisabledFilters] can still take filters out of the set. NewNode
+// fails on a name Lavalink does not know. Default: every filter.
+func WithFilters(names ...string) Option {
+	return func(c *config) {
+		if c.enabledFilters == nil {
+			c.enabledFilters = map[string]bool{}
+		}
+		for _, name := range names {
+			if !slices.Contains(filterNames, name) {
+				c.err = fmt.Errorf("lavalinktest: unknown filter %q", name)
+				return
+			}
+			c.enabledFilters[name] = true
+		}
+	}
+}
+
+// WithPlugin lists a plugin in /v4/info with the given name and version.
+// It adds no behaviour: a node that should serve a plugin's routes needs
+// that plugin's option ([WithLyricsPlugin], [WithLavaSrcPlugin]), whose
+// reported version WithPlugin can then change. Plugins are listed in the
+// order their options are given. NewNode fails on an empty name.
+func WithPlugin(name, version string) Option {
+	return func(c *config) {
+		if name == "" {
+			c.err = fmt.Errorf("lavalinktest: plugin without a name")
+			return
+		}
+		c.addPlugin(name, version)
+	}
+}
+
+// addPlugin lists a plugin, changing the version of one already listed.
+func (c *config) addPlugin(name, version string) {
+	if i := c.pluginIndex(name); i >= 0 {
+		c.plugins[i].Version = version
+		return
+	}
+	c.plugins = append(c.plugins, pluginJSON{Name: name, Version: version})
+}
+
+// ensurePlugin lists a plugin unless it is listed already.
+func (c *config) ensurePlugin(name, version string) {
+	if c.pluginIndex(name) < 0 {
+		c.plugins = append(c.plugins, pluginJSON{Name: name, Version: version})
+	}
+}
+
+func (c *config) pluginIndex(name string) int {
+	return slices.IndexFunc(c.plugins, func(p pluginJSON) bool { return p.Name == name })
 }
 
 // WithLogger sets the logger for connection and request events. Default:

@@ -247,7 +247,7 @@ func (n *Node) applyPlayerUpdateLocked(s *session, guild snowflake.ID, u *player
 	p := s.playerLocked(guild)
 	if v := u.voice; v != nil {
 		old := p.voice
-		if !p.connected || old.token != v.token || old.endpoint != v.endpoint || old.sessionID != v.sessionID || !sameString(old.channelID, v.channelID) {
+		if !p.reportsConnected() || old.token != v.token || old.endpoint != v.endpoint || old.sessionID != v.sessionID || !sameString(old.channelID, v.channelID) {
 			p.connectLocked(*v)
 		}
 	}

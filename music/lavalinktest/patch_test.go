@@ -1,6 +1,7 @@
 package lavalinktest
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -46,4 +47,25 @@ func nilSafe(b *[]eqBandJSON) *[]eqBandJSON {
 		return &[]eqBandJSON{}
 	}
 	return b
+}
+
+// FuzzParseSpringBool checks the boolean query parameters (noReplace,
+// skipTrackSource): a value is accepted exactly when Spring would, and
+// then read as the same boolean as its lower-case form.
+func FuzzParseSpringBool(f *testing.F) {
+	for _, s := range []string{"true", "FALSE", " on ", "yes", "0", "", "maybe", "tru\x00e", "１"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, herr := parseSpringBool(s)
+		norm := strings.ToLower(strings.TrimSpace(s))
+		valid := map[string]bool{"true": true, "on": true, "yes": true, "1": true, "false": false, "off": false, "no": false, "0": false, "": false}
+		want, ok := valid[norm]
+		if ok != (herr == nil) || (ok && got != want) {
+			t.Fatalf("parseSpringBool(%q) = %v, %v; want %v, accepted %v", s, got, herr, want, ok)
+		}
+		if herr != nil && herr.status != 400 {
+			t.Fatalf("parseSpringBool(%q) status %d, want 400", s, herr.status)
+		}
+	})
 }

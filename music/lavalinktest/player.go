@@ -24,6 +24,7 @@ type player struct {
 	connected      bool
 	connectedAt    time.Time
 	disconnectedAt time.Time
+	silent         *silence // nil unless Node.Silence made it silent
 
 	updateTimer  *timer
 	endTimer     *timer
@@ -109,8 +110,8 @@ func (p *player) syncLocked(now time.Time) {
 }
 
 func (p *player) stateLocked(now time.Time) playerStateJSON {
-	st := playerStateJSON{Time: now.UnixMilli(), Position: p.positionLocked(now).Milliseconds(), Connected: p.connected, Ping: -1}
-	if p.connected {
+	st := playerStateJSON{Time: now.UnixMilli(), Position: p.positionLocked(now).Milliseconds(), Connected: p.reportsConnected(), Ping: -1}
+	if st.Connected {
 		st.Ping = connectedPing
 	}
 	return st
@@ -155,6 +156,9 @@ func (p *player) playLocked(t *activeTrack) {
 	}
 	t.startedAt, t.syncAt = now, now
 	p.track = t
+	if p.silent != nil && p.silent.healOnPlay {
+		p.silent = nil
+	}
 	p.eventLocked(trackStartJSON{Op: "event", Type: string(lavalink.EventTypeTrackStart), GuildID: p.guild.String(), Track: p.trackJSONLocked(now)})
 	p.s.sendPlayerUpdateLocked(p)
 	p.s.sendPlayerUpdateLocked(p)
@@ -266,6 +270,9 @@ func (p *player) connectLocked(v voiceState) {
 	p.voice = v
 	p.connected = true
 	p.connectedAt = now
+	if p.silent != nil && p.silent.healOnVoice {
+		p.silent = nil
+	}
 	p.s.sendPlayerUpdateLocked(p)
 	p.rescheduleLocked(now)
 }

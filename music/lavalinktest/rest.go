@@ -246,6 +246,12 @@ func (l *life) route(x *exchange) {
 		if allow(http.MethodPost) {
 			l.decodeTracks(x)
 		}
+	case "/v4/lyrics":
+		if !l.n.cfg.lyrics {
+			x.fail(http.StatusNotFound, "No static resource v4/lyrics.")
+		} else if allow(http.MethodGet) {
+			l.trackLyrics(x)
+		}
 	case "/v4/routeplanner/status":
 		if allow(http.MethodGet) {
 			x.respond(http.StatusNoContent, "", nil)
@@ -274,6 +280,11 @@ func (l *life) route(x *exchange) {
 			if allow(http.MethodGet, http.MethodPatch, http.MethodDelete) {
 				l.player(x, parts[0], parts[2])
 			}
+		case len(parts) == 5 && parts[0] != "" && parts[1] == "players" && parts[2] != "" &&
+			parts[3] == "track" && parts[4] == "lyrics" && l.n.cfg.lyrics:
+			if allow(http.MethodGet) {
+				l.playerLyrics(x, parts[0], parts[2])
+			}
 		default:
 			x.fail(http.StatusNotFound, "No static resource "+strings.TrimPrefix(path, "/")+".")
 		}
@@ -289,7 +300,7 @@ func (l *life) infoJSON() infoJSON {
 		Git:        gitJSON{Branch: "main", Commit: "0000000", CommitTime: l.started.Add(-48 * time.Hour).UnixMilli()},
 		JVM:        "21.0.5",
 		Lavaplayer: "2.2.2",
-		Plugins:    []pluginJSON{},
+		Plugins:    append([]pluginJSON{}, n.cfg.plugins...),
 		Filters:    []string{},
 	}
 	if v.preRelease != "" {

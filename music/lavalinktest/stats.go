@@ -32,7 +32,8 @@ type Load struct {
 	// computed figures. Left nil, a session with a player that has been
 	// playing for a full minute gets the real average: 3000 frames sent
 	// per minute while connected, none without voice, deficit the
-	// difference; otherwise frameStats is null.
+	// difference; a silent player (see [Node.Silence]) counts at once
+	// with none sent; otherwise frameStats is null.
 	FrameStats *lavalink.FrameStats
 }
 
@@ -97,18 +98,23 @@ func (l *life) statsLocked(now time.Time) statsJSON {
 }
 
 // frameStatsLocked computes a session's frame stats as Lavalink does: an
-// average over its playing players with a full minute of data.
+// average over its playing players with a full minute of data. Silent
+// players count at once, having sent nothing.
 func (s *session) frameStatsLocked(now time.Time) *frameStatsJSON {
 	if fs := s.n.load.FrameStats; fs != nil {
 		return &frameStatsJSON{Sent: fs.Sent, Nulled: fs.Nulled, Deficit: fs.Deficit}
 	}
 	count, sent := 0, 0
 	for _, p := range s.players {
-		if !p.playingLocked() || now.Sub(p.track.startedAt) < time.Minute {
-			continue
+		switch {
+		case !p.playingLocked():
+		case p.silent != nil:
+			// A silent player counts at once, with nothing sent.
+			count++
+		case now.Sub(p.track.startedAt) >= time.Minute:
+			count++
+			sent += p.framesLastMinuteLocked(now)
 		}
-		count++
-		sent += p.framesLastMinuteLocked(now)
 	}
 	if count == 0 {
 		return nil

@@ -255,6 +255,21 @@ type gitJSON struct {
 	CommitTime int64  `json:"commitTime"`
 }
 
+type lyricsJSON struct {
+	SourceName string           `json:"sourceName"`
+	Provider   string           `json:"provider"`
+	Text       *string          `json:"text"`
+	Lines      []lyricsLineJSON `json:"lines"`
+	Plugin     json.RawMessage  `json:"plugin"`
+}
+
+type lyricsLineJSON struct {
+	Timestamp int64           `json:"timestamp"`
+	Duration  *int64          `json:"duration"`
+	Line      string          `json:"line"`
+	Plugin    json.RawMessage `json:"plugin"`
+}
+
 type pluginJSON struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
