@@ -1,0 +1,3 @@
+package deploy
+
+//go:generate go run ../internal/cmd/genrules -o prometheus/alerts.yml
