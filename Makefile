@@ -7,22 +7,29 @@ GO ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 MIN_COVERAGE ?= 80
 
-.PHONY: test check bench tools fmt vet tidy staticcheck cover
+.PHONY: test check bench tools fmt vet tidy staticcheck cover secrets docs assets
 
-## test: every test, with the race detector, against a real redis-server.
+# Tests that need a real redis-server or promtool fail instead of skipping.
+REQUIRE := TUNEKIT_REQUIRE_REDIS=1 TUNEKIT_REQUIRE_PROMTOOL=1
+
+## test: every test, with the race detector, against a real redis-server
+## and promtool.
 test: tools
-	TUNEKIT_REQUIRE_REDIS=1 $(GO) test -race -count=1 ./...
+	$(REQUIRE) $(GO) test -race -count=1 ./...
 
-## check: formatting, vet, tidy modules, staticcheck and coverage.
-check: fmt vet tidy staticcheck cover
+## check: formatting, vet, tidy modules, staticcheck, no secrets in tracked
+## files, docs and examples everywhere, the shipped alert rules and dashboard,
+## and coverage.
+check: fmt vet tidy staticcheck secrets docs assets cover
 
 ## bench: every benchmark, with allocations.
 bench: tools
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## tools: make sure the servers the tests run against are installed.
+## tools: make sure the programs the tests run against are installed.
 tools:
 	@scripts/need.sh redis-server redis-server
+	@scripts/need.sh promtool prometheus
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -39,5 +46,19 @@ tidy:
 staticcheck:
 	$(STATICCHECK) ./...
 
+## secrets: no credentials in tracked files; test values must look fake.
+secrets:
+	$(GO) run ./internal/cmd/secretscan
+
+## docs: doc.go and a runnable example per package, a doc comment per
+## exported name.
+docs:
+	$(GO) run ./internal/cmd/doccheck
+
+## assets: deploy/prometheus/alerts.yml is current and passes promtool
+## check/test rules; the Grafana dashboard reads only series tunekit exports.
+assets: tools
+	$(REQUIRE) $(GO) test -count=1 ./deploy/ ./internal/cmd/genrules/
+
 cover: tools
-	TUNEKIT_REQUIRE_REDIS=1 MIN_COVERAGE=$(MIN_COVERAGE) scripts/coverage.sh
+	$(REQUIRE) MIN_COVERAGE=$(MIN_COVERAGE) scripts/coverage.sh
