@@ -21,11 +21,16 @@ const (
 // HighMemoryUsage rule fires.
 const MemoryThreshold = 0.85
 
+// perProcess are the target labels Prometheus attaches to every series it
+// scrapes; grouping by them evaluates a query per bot process.
+var perProcess = []string{"job", "instance"}
+
 // DefaultsOption configures [DefaultRules].
 type DefaultsOption func(*defaultsConfig)
 
 type defaultsConfig struct {
 	memoryLimit uint64
+	job         string
 	cgroupFS    fs.FS
 }
 
@@ -34,6 +39,16 @@ type defaultsConfig struct {
 // memory.max, or v1 memory.limit_in_bytes) when one is set.
 func WithMemoryLimit(bytes uint64) DefaultsOption {
 	return func(c *defaultsConfig) { c.memoryLimit = bytes }
+}
+
+// WithJob scopes the HighMemoryUsage rule to the Prometheus scrape job of
+// the bot, with a [Job] matcher: a server scrapes other processes that
+// export process_resident_memory_bytes too (itself, Lavalink, exporters),
+// and their memory is not the bot's. Use it for rules exported with
+// [PrometheusRules]; in-process it changes nothing, since the engine reads
+// only its own process. Default: "", every job.
+func WithJob(job string) DefaultsOption {
+	return func(c *defaultsConfig) { c.job = job }
 }
 
 // withCgroupFS reads cgroup files from fsys instead of /sys/fs/cgroup.
@@ -45,18 +60,29 @@ func withCgroupFS(fsys fs.FS) DefaultsOption {
 // series of the metrics package registered under metricsNamespace ("" for
 // none; metrics' default is "tunekit"):
 //
-//	HighErrorRate      critical  over 5 % of commands failed (5m rate), for 5m      slack, email
-//	HighMemoryUsage    warning   resident memory above 85 % of the limit, for 3m   slack
-//	HighCommandLatency warning   average command duration above 5 s (5m), for 2m    slack
-//	LavalinkDown       critical  no connected Lavalink node, for 1m                 slack, auto_restart
+//	HighErrorRate      critical  over 5 % of commands failed (5m rate), for 5m     slack, email
+//	HighMemoryUsage    warning   a process above 85 % of its memory limit, for 3m  slack
+//	HighCommandLatency warning   average command duration above 5 s (5m), for 2m   slack
+//	LavalinkDown       critical  a process with no connected Lavalink node, for 1m slack, auto_restart
 //	SlowTrackStart     warning   average track start delay above 10 s (5m), for 2m slack
-//	RedisFailures      critical  more than 5 Redis failures in 1m                   slack, email
+//	RedisFailures      critical  more than 5 Redis failures in 1m                  slack, email
 //
 // LavalinkDown carries service="lavalink" for the [Restarter]. The memory
 // limit comes from [WithMemoryLimit] or the process' cgroup; with neither,
 // HighMemoryUsage is left out, since resident memory alone says nothing.
 // process_resident_memory_bytes comes from client_golang's process
-// collector, which has no namespace.
+// collector, which has no namespace; [WithJob] scopes it to the bot's
+// scrape job in an exported rule file.
+//
+// HighMemoryUsage and LavalinkDown are about one process: its memory, and
+// whether its guilds can play (each guild lives on one shard, so a shard
+// without a node is an outage for its guilds even while others play). They
+// group by the target labels job and instance ([Query.By]), so on a
+// Prometheus server each bot process is its own alert, labelled with both.
+// The engine reads one process, whose series carry no target labels, so
+// in-process the grouping yields the one value and alert it always did.
+// The rate rules are sums over every process: an error rate or a latency
+// is the fleet's.
 func DefaultRules(metricsNamespace string, opts ...DefaultsOption) []Rule {
 	cfg := defaultsConfig{cgroupFS: os.DirFS("/sys/fs/cgroup")}
 	for _, o := range opts {
@@ -83,6 +109,10 @@ func DefaultRules(metricsNamespace string, opts ...DefaultsOption) []Rule {
 		},
 		Actions: []string{ActionSlack, ActionEmail},
 	}}
+	var memoryScope []Matcher
+	if cfg.job != "" {
+		memoryScope = append(memoryScope, Job(cfg.job))
+	}
 	limit := cfg.memoryLimit
 	if limit == 0 {
 		limit, _ = cgroupMemoryLimit(cfg.cgroupFS)
@@ -91,7 +121,7 @@ func DefaultRules(metricsNamespace string, opts ...DefaultsOption) []Rule {
 		rules = append(rules, Rule{
 			Name:     "HighMemoryUsage",
 			Severity: Warning,
-			Expr:     GaugeValue("process_resident_memory_bytes").Above(MemoryThreshold * float64(limit)),
+			Expr:     GaugeValue("process_resident_memory_bytes", memoryScope...).By(perProcess...).Above(MemoryThreshold * float64(limit)),
 			For:      3 * time.Minute,
 			Annotations: map[string]string{
 				"summary": "High memory usage",
@@ -116,12 +146,12 @@ func DefaultRules(metricsNamespace string, opts ...DefaultsOption) []Rule {
 		Rule{
 			Name:     "LavalinkDown",
 			Severity: Critical,
-			Expr:     GaugeValue(name("lavalink_nodes"), Eq("state", "connected")).Equal(0),
+			Expr:     GaugeValue(name("lavalink_nodes"), Eq("state", "connected")).By(perProcess...).Equal(0),
 			For:      time.Minute,
 			Labels:   map[string]string{"service": "lavalink"},
 			Annotations: map[string]string{
 				"summary":     "No Lavalink node connected",
-				"description": "No Lavalink node has been connected for a minute: nothing can play.",
+				"description": "The bot process has had no connected Lavalink node for a minute: its guilds cannot play.",
 			},
 			Actions: []string{ActionSlack, ActionRestart},
 		},

@@ -15,7 +15,7 @@
 // annotation templates and the names of the actions to notify. Conditions
 // are typed, not strings: a [Query] built with [Rate], [Increase],
 // [GaugeValue], [HistogramAverage], [HistogramQuantile] or [Ratio],
-// filtered with [Matcher]s ([Eq], [NotEq], [Re], [NotRe]), optionally
+// filtered with [Matcher]s ([Eq], [NotEq], [Re], [NotRe], [Job]), optionally
 // grouped with [Query.By], and compared with [Query.Above], [Query.Below]
 // or [Query.Equal]. Every condition renders itself as equivalent PromQL
 // ([Condition.PromQL]); the in-process evaluation matches Prometheus':
@@ -25,7 +25,20 @@
 // yields NaN or ±Inf, which fire only where PromQL would.
 //
 // [DefaultRules] returns the original bot's six rules over the series of
-// the metrics package.
+// the metrics package. Its memory and Lavalink rules are per process
+// (grouped by the target labels job and instance), and [WithJob] scopes the
+// memory rule to the bot's scrape job, so exported rules judge each bot
+// process alone on a Prometheus server that scrapes many.
+//
+// # Target labels
+//
+// Prometheus attaches job and instance to every series it scrapes; the
+// engine reads the registry of the process it runs in, whose series carry
+// neither. Grouping by them therefore yields one group in-process, and a
+// [Job] matcher selects every series, since all of them belong to the one
+// process the engine watches. A rule scoped with Job and grouped by job
+// and instance thus evaluates in-process as a Prometheus server evaluates
+// it for each process of the job.
 //
 // # Evaluation
 //

@@ -163,10 +163,10 @@ func testCert(t *testing.T) (server, client *tls.Config) {
 
 func TestEmailSTARTTLSAndAuth(t *testing.T) {
 	serverTLS, clientTLS := testCert(t)
-	srv := startSMTP(t, &smtpServer{tlsConfig: serverTLS, user: "bot", pass: "s3cret-pw"})
+	srv := startSMTP(t, &smtpServer{tlsConfig: serverTLS, user: "bot", pass: "fake-smtp-password"})
 	e := &alerting.Email{
 		Addr: srv.ln.Addr().String(), From: "Tunekit <bot@example.com>", To: []string{"ops@example.com", "Dev Team <dev@example.com>"},
-		Username: "bot", Password: secureheaders.NewSecret("s3cret-pw"), TLSConfig: clientTLS, RequireTLS: true,
+		Username: "bot", Password: secureheaders.NewSecret("fake-smtp-password"), TLSConfig: clientTLS, RequireTLS: true,
 	}
 	tests := []struct {
 		status      alerting.State
@@ -216,7 +216,7 @@ func TestEmailSTARTTLSAndAuth(t *testing.T) {
 				t.Errorf("body lacks %q:\n%s", w, body)
 			}
 		}
-		if strings.Contains(got.data, "s3cret-pw") {
+		if strings.Contains(got.data, "fake-smtp-password") {
 			t.Error("message contains the password")
 		}
 	}
@@ -245,7 +245,7 @@ func TestEmailPlainToLocalhost(t *testing.T) {
 
 func TestEmailErrors(t *testing.T) {
 	serverTLS, clientTLS := testCert(t)
-	const pw = "hunter2-smtp"
+	const pw = "fake-smtp-pw-2"
 	tests := []struct {
 		name      string
 		server    *smtpServer

@@ -362,6 +362,7 @@ func TestInvalidRules(t *testing.T) {
 		{"no window", func(r *alerting.Rule) { r.Expr = alerting.Rate("x_total", 0).Above(1) }, "positive window"},
 		{"sub-ms window", func(r *alerting.Rule) { r.Expr = alerting.Rate("x_total", time.Microsecond).Above(1) }, "finer than a millisecond"},
 		{"bad regexp", func(r *alerting.Rule) { r.Expr = alerting.GaugeValue("x", alerting.Re("a", "(")).Above(1) }, "invalid regular expression"},
+		{"empty job", func(r *alerting.Rule) { r.Expr = alerting.GaugeValue("x", alerting.Job("")).Above(1) }, "empty job name"},
 		{"bad matcher label", func(r *alerting.Rule) { r.Expr = alerting.GaugeValue("x", alerting.Eq("a-b", "v")).Above(1) }, "invalid label name"},
 		{"bad quantile", func(r *alerting.Rule) { r.Expr = alerting.HistogramQuantile(1.5, "h", time.Minute).Above(1) }, "outside [0, 1]"},
 		{"ratio grouped differently", func(r *alerting.Rule) {

@@ -256,9 +256,11 @@ func (s *store) sumBy(q Query, metric string, extra []string, fn func(*series) (
 	return out
 }
 
+// selects reports whether the series labelled ls passes every matcher.
+// Target matchers ([Job]) pass: the gathered series are all this process's.
 func selects(ms []Matcher, ls labels) bool {
 	for _, m := range ms {
-		if !m.matches(ls.get(m.Name)) {
+		if !m.target && !m.matches(ls.get(m.Name)) {
 			return false
 		}
 	}

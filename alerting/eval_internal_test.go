@@ -103,6 +103,19 @@ func TestMatchers(t *testing.T) {
 			t.Errorf("%v matches %v = %v, want %v", tt.m, ls, got, tt.want)
 		}
 	}
+	// job is a target label: in-process every series is this process's,
+	// whatever label of its own it has.
+	for _, ms := range [][]Matcher{{Job("bot")}, {Job("other")}, {Job("other"), Eq("code", "500")}} {
+		if !selects(ms, ls) {
+			t.Errorf("selects(%v, %v) = false, want true", ms, ls)
+		}
+	}
+	if selects([]Matcher{Eq("job", "other")}, ls) || selects([]Matcher{Job("bot"), Eq("code", "404")}, ls) {
+		t.Errorf("selects ignored a matcher that is not Job")
+	}
+	if err := Job("bot").validate(); err != nil || Job("bot").String() != `job="bot"` {
+		t.Errorf("Job(bot) = %v, validate %v; want job=\"bot\", nil", Job("bot"), err)
+	}
 	if err := (Matcher{Name: "code", Value: "x", Type: MatchRegexp}).validate(); err == nil {
 		t.Error("regexp matcher built without Re validated")
 	}
@@ -276,12 +289,15 @@ func TestCgroupMemoryLimit(t *testing.T) {
 	if len(withLimit) != 6 || len(without) != 5 {
 		t.Errorf("rules with cgroup limit %d, without %d; want 6 and 5", len(withLimit), len(without))
 	}
-	if got := withLimit[1].Expr.PromQL(); got != "sum(process_resident_memory_bytes) > 850" {
+	if got := withLimit[1].Expr.PromQL(); got != "sum by (job, instance) (process_resident_memory_bytes) > 850" {
 		t.Errorf("memory rule = %s", got)
 	}
-	explicit := DefaultRules("", WithMemoryLimit(2000), withCgroupFS(fstest.MapFS{"memory.max": {Data: []byte("1000")}}))
-	if got := explicit[1].Expr.PromQL(); got != "sum(process_resident_memory_bytes) > 1700" {
-		t.Errorf("WithMemoryLimit does not win over the cgroup: %s", got)
+	explicit := DefaultRules("", WithMemoryLimit(2000), WithJob("bot"), withCgroupFS(fstest.MapFS{"memory.max": {Data: []byte("1000")}}))
+	if got := explicit[1].Expr.PromQL(); got != `sum by (job, instance) (process_resident_memory_bytes{job="bot"}) > 1700` {
+		t.Errorf("WithMemoryLimit does not win over the cgroup, or WithJob is not applied: %s", got)
+	}
+	if got := DefaultRules("", WithMemoryLimit(2000), WithJob(""))[1].Expr.PromQL(); strings.Contains(got, "job=") {
+		t.Errorf(`WithJob("") scoped the memory rule: %s`, got)
 	}
 	if got := explicit[0].Expr.PromQL(); !strings.Contains(got, "(command_duration_seconds_count{") {
 		t.Errorf("empty namespace not honoured: %s", got)
@@ -330,6 +346,7 @@ func TestQueriesAgreeWithPromtool(t *testing.T) {
 		synthSeries{"req_total", map[string]string{"code": "200"}, ok},
 		synthSeries{"req_total", map[string]string{"code": "500"}, fail},
 		synthSeries{"nodes", map[string]string{"state": "connected"}, nodes},
+		synthSeries{"rss_bytes", map[string]string{"job": "bot", "instance": "bot-0:9100"}, nodes},
 	)
 	bounds := []string{"0.1", "0.5", "1", "+Inf"}
 	share := []float64{0.3, 0.7, 0.9, 1}
@@ -361,6 +378,7 @@ func TestQueriesAgreeWithPromtool(t *testing.T) {
 		{Ratio(Rate("req_total", 3*time.Minute, Eq("code", "500")), Rate("req_total", 3*time.Minute)), 9*time.Minute + 7*time.Second},
 		{GaugeValue("nodes", Eq("state", "connected")), 4 * time.Minute},
 		{GaugeValue("nodes", NotEq("state", "gone")), 9*time.Minute + 45*time.Second},
+		{GaugeValue("rss_bytes", Job("bot")).By("job", "instance"), 3 * time.Minute},
 	}
 
 	wanted := map[string]bool{}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,9 +20,10 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/default_rules.yml")
 
 // goldenRules are the default rules with a fixed memory limit, so the file
-// does not depend on the machine's cgroup.
+// does not depend on the machine's cgroup, scoped to the job "tunekit" as
+// for a Prometheus server.
 func goldenRules() []alerting.Rule {
-	return alerting.DefaultRules("tunekit", alerting.WithMemoryLimit(2<<30))
+	return alerting.DefaultRules("tunekit", alerting.WithMemoryLimit(2<<30), alerting.WithJob("tunekit"))
 }
 
 func TestPrometheusRulesGolden(t *testing.T) {
@@ -138,5 +140,48 @@ func TestDefaultRulesFireInProcess(t *testing.T) {
 	}
 	if got := a.Annotations["description"]; got != "10% of commands failed over the last 5 minutes (threshold 5%)." {
 		t.Errorf("description = %q", got)
+	}
+}
+
+// TestPerProcessRulesInProcess shows the rules scoped for a Prometheus
+// server (WithJob, grouped by job and instance) evaluate in-process as the
+// unscoped ones do: the engine's registry is one process, whose series carry
+// no target labels, so each rule yields one alert without job or instance.
+func TestPerProcessRulesInProcess(t *testing.T) {
+	active := func(opts ...alerting.DefaultsOption) []alerting.Alert {
+		t.Helper()
+		reg := prometheus.NewRegistry()
+		rss := prometheus.NewGauge(prometheus.GaugeOpts{Name: "process_resident_memory_bytes", Help: "x"})
+		nodes := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "tunekit", Name: "lavalink_nodes", Help: "x"}, []string{"state"})
+		reg.MustRegister(rss, nodes)
+		rss.Set(900) // above 85 % of 1000
+		nodes.WithLabelValues("connected").Set(0)
+		clk := newClock()
+		rules := alerting.DefaultRules("tunekit", append([]alerting.DefaultsOption{alerting.WithMemoryLimit(1000)}, opts...)...)
+		e := alerting.New(reg, alerting.WithRules(rules...), alerting.WithClock(clk.Now), alerting.WithLogger(discardLogger()))
+		for range 4*3 + 1 { // 0 … 3 minutes
+			if err := e.Evaluate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			clk.Advance(15 * time.Second)
+		}
+		return e.Active()
+	}
+	scoped, plain := active(alerting.WithJob("tunekit")), active()
+	if len(scoped) != 2 || len(plain) != 2 {
+		t.Fatalf("active alerts: scoped %+v, unscoped %+v; want HighMemoryUsage and LavalinkDown in both", scoped, plain)
+	}
+	for i, a := range scoped {
+		p := plain[i]
+		if a.Rule != p.Rule || a.State != alerting.StateFiring || p.State != alerting.StateFiring || a.Value != p.Value ||
+			!maps.Equal(a.Labels, p.Labels) || a.Fingerprint != p.Fingerprint {
+			t.Errorf("scoped alert %+v\ndiffers from unscoped %+v", a, p)
+		}
+		if _, ok := a.Labels["job"]; ok || a.Labels["instance"] != "" {
+			t.Errorf("%s in-process has target labels: %v", a.Rule, a.Labels)
+		}
+	}
+	if scoped[0].Rule != "HighMemoryUsage" || scoped[0].Value != 900 || !strings.Contains(scoped[0].Expr, `{job="tunekit"}`) {
+		t.Errorf("scoped memory alert = %+v, want value 900 from a job-scoped rule", scoped[0])
 	}
 }

@@ -39,8 +39,8 @@ func (t MatchType) String() string {
 
 // Matcher selects series by one label, like a PromQL label matcher. A label
 // a series does not have matches as the empty string, as in PromQL. Build
-// matchers with [Eq], [NotEq], [Re] and [NotRe]: a regexp Matcher written as
-// a literal has no compiled expression and fails validation.
+// matchers with [Eq], [NotEq], [Re], [NotRe] and [Job]: a regexp Matcher
+// written as a literal has no compiled expression and fails validation.
 type Matcher struct {
 	Name  string
 	Value string
@@ -48,6 +48,10 @@ type Matcher struct {
 
 	re  *regexp.Regexp
 	err error
+	// target marks a matcher on a label Prometheus attaches when it
+	// scrapes (see Job): it is rendered in PromQL but selects every series
+	// in-process.
+	target bool
 }
 
 // Eq matches series whose label name equals value.
@@ -62,6 +66,21 @@ func Re(name, pattern string) Matcher { return regexMatcher(name, pattern, Match
 
 // NotRe matches series whose label name does not match pattern in full.
 func NotRe(name, pattern string) Matcher { return regexMatcher(name, pattern, MatchNotRegexp) }
+
+// Job matches the series Prometheus scraped from the named scrape job:
+// job="name" in PromQL. job is a target label that Prometheus attaches to
+// every series when it scrapes, so a rule file evaluated by a server that
+// also scrapes itself, Lavalink or exporters can tell the bot's processes
+// from theirs. The engine reads the registry of the one process it runs
+// in, whose series carry no target labels and all belong to that process,
+// so in-process a Job matcher selects every series: a rule scoped with Job
+// watches each process of the job on a Prometheus server, and the process
+// itself in-process. An empty name fails validation; leave the matcher out
+// to read every job. (A series' own label named job is exported_job in
+// Prometheus; match it with [Eq].)
+func Job(name string) Matcher {
+	return Matcher{Name: "job", Value: name, Type: MatchEqual, target: true}
+}
 
 func regexMatcher(name, pattern string, t MatchType) Matcher {
 	re, err := regexp.Compile("^(?:" + pattern + ")$")
@@ -91,6 +110,9 @@ func (m Matcher) validate() error {
 	}
 	if m.Type > MatchNotRegexp {
 		return fmt.Errorf("invalid match type %d for label %q", m.Type, m.Name)
+	}
+	if m.target && m.Value == "" {
+		return errors.New("empty job name in Job (leave the matcher out to read every job)")
 	}
 	if m.err != nil || (m.Type >= MatchRegexp && m.re == nil) {
 		return fmt.Errorf("invalid regular expression %q for label %q (build regexp matchers with Re or NotRe)", m.Value, m.Name)

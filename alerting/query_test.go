@@ -32,6 +32,8 @@ func TestPromQLRendering(t *testing.T) {
 			`sum(rate(e_total[5m])) / sum(rate(r_total[5m])) > 0.05`},
 		{"ratio of averages", alerting.Ratio(alerting.HistogramAverage("a", m5), alerting.GaugeValue("b")).Above(1e9),
 			`(sum(rate(a_sum[5m])) / sum(rate(a_count[5m]))) / sum(b) > 1e+09`},
+		{"scoped to a job, per target", alerting.GaugeValue("process_resident_memory_bytes", alerting.Job("tunekit")).By("job", "instance").Above(1e9),
+			`sum by (job, instance) (process_resident_memory_bytes{job="tunekit"}) > 1e+09`},
 		{"grouped ratio", alerting.Ratio(alerting.Rate("e_total", m5), alerting.Rate("r_total", m5)).By("shard").Above(0.1),
 			`sum by (shard) (rate(e_total[5m])) / sum by (shard) (rate(r_total[5m])) > 0.1`},
 	}

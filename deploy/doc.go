@@ -12,13 +12,15 @@
 //
 // The memory rule compares resident memory with a limit a rule file cannot
 // read from the process, so the shipped file assumes 1 GiB per bot
-// process and reads the scrape job "tunekit"; see internal/cmd/genrules for
-// the flags that generate a file for other values, and the differences from
-// the in-process rules.
+// process and reads the scrape job "tunekit" (alerting.WithJob); see
+// internal/cmd/genrules for the flags that generate a file for other
+// values. The memory and Lavalink rules fire per bot process, labelled
+// with its job and instance.
 //
 // prometheus/alerts_test.yml is a promtool unit test showing the rules fire
-// (and stay quiet) on synthetic series: HighErrorRate, LavalinkDown,
-// HighMemoryUsage (scoped to the bot's job) and RedisFailures. The tests of
+// (and stay quiet) on synthetic series: HighErrorRate, LavalinkDown (per
+// process), HighMemoryUsage (per process, scoped to the bot's job) and
+// RedisFailures. The tests of
 // this package run "promtool check rules" and "promtool test rules" on the
 // two files; without promtool on PATH they are skipped, unless
 // TUNEKIT_REQUIRE_PROMTOOL=1, which fails them instead (make test sets it).

@@ -28,7 +28,7 @@ func cleanRecord() slog.Record {
 }
 
 func benchSecrets() []secureheaders.Secret {
-	return []secureheaders.Secret{secureheaders.NewSecret("youshallnotpass"), secureheaders.NewSecret("Bot MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.ghijkl")}
+	return []secureheaders.Secret{secureheaders.NewSecret("youshallnotpass"), secureheaders.NewSecret("Bot fake-bot-token-for-benchmarks.abcdefgh")}
 }
 
 func TestRedactingHandlerCleanRecordAllocs(t *testing.T) {

@@ -62,8 +62,8 @@ func ExampleNewRedactingHandler() {
 	logger.Warn("auth failed", "err", fmt.Errorf("dial: password youshallnotpass rejected"))
 
 	// Secrets learnt later apply to loggers derived earlier too.
-	child := logger.With("token", "late-token")
-	h.AddSecret(secureheaders.NewSecret("late-token"))
+	child := logger.With("token", "fake-late-token")
+	h.AddSecret(secureheaders.NewSecret("fake-late-token"))
 	child.Info("ready")
 	// Output:
 	// level=INFO msg=connecting config="{Address:localhost:2333 Password:[REDACTED]}"

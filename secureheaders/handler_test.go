@@ -272,9 +272,9 @@ func TestRedactingHandlerExactOutput(t *testing.T) {
 			}
 			return a
 		},
-	}), secureheaders.NewSecret("abc"), secureheaders.NewSecret("abcdef"))
+	}), secureheaders.NewSecret("fake"), secureheaders.NewSecret("fake-pw"))
 	l := slog.New(h)
-	l.Info("x abcdef y abc", "err", errors.New("bad abcdefg"), "n", 42, "ok", "clean")
+	l.Info("x fake-pw y fake", "err", errors.New("bad fake-pwg"), "n", 42, "ok", "clean")
 	l.Info("nothing here", "k", "v")
 	want := "level=INFO msg=\"x [REDACTED] y [REDACTED]\" err=\"bad [REDACTED]g\" n=42 ok=clean\n" +
 		"level=INFO msg=\"nothing here\" k=v\n"
@@ -299,30 +299,30 @@ func TestRedactingHandlerSecretInsideMask(t *testing.T) {
 func TestRedactingHandlerAddSecretLater(t *testing.T) {
 	var buf bytes.Buffer
 	root := secureheaders.NewRedactingHandler(slog.NewJSONHandler(&buf, nil))
-	derived := slog.New(root).With("password", "late-secret").WithGroup("g").With("other", "tok-later")
+	derived := slog.New(root).With("password", "fake-late-secret").WithGroup("g").With("other", "fake-tok-later")
 	derived.Info("before")
-	if !strings.Contains(buf.String(), "late-secret") {
+	if !strings.Contains(buf.String(), "fake-late-secret") {
 		t.Fatalf("before AddSecret output %s lacks the value; test is void", buf.String())
 	}
 	buf.Reset()
-	root.AddSecret(secureheaders.NewSecret("late-secret"))
+	root.AddSecret(secureheaders.NewSecret("fake-late-secret"))
 	derived.Info("after")
-	if strings.Contains(buf.String(), "late-secret") || !strings.Contains(buf.String(), `"password":"[REDACTED]"`) {
+	if strings.Contains(buf.String(), "fake-late-secret") || !strings.Contains(buf.String(), `"password":"[REDACTED]"`) {
 		t.Errorf("after AddSecret on root: %s", buf.String())
 	}
 	// AddSecret through a derived handler reaches the whole family.
 	buf.Reset()
-	derived.Handler().(*secureheaders.RedactingHandler).AddSecret(secureheaders.NewSecret("tok-later"), secureheaders.Secret{})
-	slog.New(root).Info("m", "k", "tok-later")
+	derived.Handler().(*secureheaders.RedactingHandler).AddSecret(secureheaders.NewSecret("fake-tok-later"), secureheaders.Secret{})
+	slog.New(root).Info("m", "k", "fake-tok-later")
 	derived.Info("after2")
-	if strings.Contains(buf.String(), "tok-later") {
+	if strings.Contains(buf.String(), "fake-tok-later") {
 		t.Errorf("after AddSecret on derived: %s", buf.String())
 	}
 }
 
 func TestRedactingHandlerPassesCleanRecordsUnchanged(t *testing.T) {
 	c := newCapture()
-	h := secureheaders.NewRedactingHandler(c, secureheaders.NewSecret("s3cret"))
+	h := secureheaders.NewRedactingHandler(c, secureheaders.NewSecret("fake-secret"))
 	l := slog.New(h)
 	err := errors.New("plain")
 	l.Info("msg", "a", 1, "b", "two", "err", err, "v", valuer{"clean"}, slog.Group("g", "x", true))
@@ -382,7 +382,7 @@ func TestRedactingHandlerSlogtest(t *testing.T) {
 	var buf bytes.Buffer
 	newHandler := func(*testing.T) slog.Handler {
 		buf.Reset()
-		return secureheaders.NewRedactingHandler(slog.NewJSONHandler(&buf, nil), secureheaders.NewSecret("unused-secret"))
+		return secureheaders.NewRedactingHandler(slog.NewJSONHandler(&buf, nil), secureheaders.NewSecret("fake-unused-secret"))
 	}
 	result := func(t *testing.T) map[string]any {
 		m := map[string]any{}
@@ -433,7 +433,7 @@ func TestRedactingHandlerConcurrent(t *testing.T) {
 // FuzzRedactingHandler checks that a registered secret never reaches the
 // next handler, whatever text surrounds it and wherever it appears.
 func FuzzRedactingHandler(f *testing.F) {
-	f.Add("hunter2", "prefix ", " suffix", "other")
+	f.Add("fake-pw", "prefix ", " suffix", "other")
 	f.Add("a", "", "", "")
 	f.Add("abc", "ab", "c", "abcabc")
 	f.Add("RED", "[", "]", "ACTED")

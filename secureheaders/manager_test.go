@@ -21,13 +21,13 @@ var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-
 func TestManagerHeader(t *testing.T) {
 	m := secureheaders.NewManager(secureheaders.WithUserAgent("bot/1.0"))
 	m.Set("lavalink", secureheaders.NewSecret("youshallnotpass"))
-	m.SetScheme("discord", "Bot", secureheaders.NewSecret("tok.en"))
+	m.SetScheme("discord", "Bot", secureheaders.NewSecret("fake.token"))
 	tests := []struct {
 		service string
 		auth    string
 	}{
 		{"lavalink", "youshallnotpass"},
-		{"discord", "Bot tok.en"},
+		{"discord", "Bot fake.token"},
 	}
 	for _, tt := range tests {
 		h, err := m.Header(tt.service)
@@ -165,14 +165,14 @@ func TestTransportAddsCredential(t *testing.T) {
 	}
 
 	// Set takes effect for the next request.
-	m.Set("lavalink", secureheaders.NewSecret("rotated"))
+	m.Set("lavalink", secureheaders.NewSecret("fake-rotated"))
 	resp, err := client.Get(srv.URL)
 	if err != nil {
 		t.Fatalf("Get: %v", err)
 	}
 	resp.Body.Close()
-	if s := <-got; s.auth != "rotated" {
-		t.Errorf("after rotation server saw Authorization %q, want rotated", s.auth)
+	if s := <-got; s.auth != "fake-rotated" {
+		t.Errorf("after rotation server saw Authorization %q, want fake-rotated", s.auth)
 	}
 }
 

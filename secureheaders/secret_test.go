@@ -15,7 +15,7 @@ import (
 	"github.com/tunekit/tunekit/secureheaders"
 )
 
-const password = "hunter2-s3cr3t"
+const password = "fake-secret-value"
 
 func TestSecretFormatVerbs(t *testing.T) {
 	s := secureheaders.NewSecret(password)

@@ -84,7 +84,7 @@ func TestResolveOTLPDetails(t *testing.T) {
 	p, err := resolve(lookup(map[string]string{
 		EnvTracesExporter:        "otlp",
 		EnvOTLPHeaders:           "x-generic=1",
-		EnvOTLPTracesHeaders:     "api-key=s3cr3t%2Fkey, x-team = music%20bots ,",
+		EnvOTLPTracesHeaders:     "api-key=fake%2Fkey, x-team = music%20bots ,",
 		EnvOTLPTimeout:           "1000",
 		EnvOTLPTracesTimeout:     "2500",
 		EnvOTLPCompression:       "none",
@@ -93,7 +93,7 @@ func TestResolveOTLPDetails(t *testing.T) {
 	if err != nil {
 		t.Fatalf("resolve: %v", err)
 	}
-	wantHeaders := map[string]string{"api-key": "s3cr3t/key", "x-team": "music bots"}
+	wantHeaders := map[string]string{"api-key": "fake/key", "x-team": "music bots"}
 	if !maps.Equal(p.otlpConf.headers, wantHeaders) {
 		t.Errorf("headers = %v, want %v", p.otlpConf.headers, wantHeaders)
 	}
@@ -134,7 +134,7 @@ func TestResolveResourceAttributes(t *testing.T) {
 
 func TestResolveRejectsBadValues(t *testing.T) {
 	t.Parallel()
-	const secret = "hunter2-secret"
+	const secret = "fake-secret-value"
 	tests := []struct {
 		name     string
 		vars     map[string]string

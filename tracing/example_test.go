@@ -90,7 +90,7 @@ func ExampleTracer_Transport() {
 
 func ExampleStatement() {
 	fmt.Println(tracing.Statement([]any{"set", "queue:{817327181659111454}", "payload"}, true))
-	fmt.Println(tracing.Statement([]any{"config", "set", "requirepass", "hunter2"}, true))
+	fmt.Println(tracing.Statement([]any{"config", "set", "requirepass", "example-password"}, true))
 	fmt.Println(tracing.Statement([]any{"evalsha", "a42f", 1, "ratelimit:{play}:42", "10"}, false))
 	// Output:
 	// set queue:{817327181659111454}
@@ -99,7 +99,7 @@ func ExampleStatement() {
 }
 
 func ExampleCleanQuery() {
-	fmt.Println(tracing.CleanQuery("https://dj:hunter2@radio.example/live.mp3"))
+	fmt.Println(tracing.CleanQuery("https://dj:example-password@radio.example/live.mp3"))
 	// Output:
 	// https://REDACTED@radio.example/live.mp3
 }

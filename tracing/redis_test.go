@@ -22,11 +22,11 @@ import (
 
 // Test-only credentials, distinctive so a substring search cannot miss them.
 const (
-	serverPassword = "srv-pw-Zq81xK"
-	alicePassword  = "alice-pw-Lm27vB"
-	bobPassword    = "bob-pw-Ht55sW"
-	storedValue    = "value-secret-Pp09"
-	scriptSecret   = "script-secret-Rr44"
+	serverPassword = "fake-srv-pw-Zq81xK"
+	alicePassword  = "fake-alice-pw-Lm27vB"
+	bobPassword    = "fake-bob-pw-Ht55sW"
+	storedValue    = "fake-value-secret-Pp09"
+	scriptSecret   = "fake-script-secret-Rr44"
 )
 
 // passwordServer starts Redis with requirepass and a user alice.

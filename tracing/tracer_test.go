@@ -330,7 +330,7 @@ func TestCleanQuery(t *testing.T) {
 }
 
 func FuzzCleanQuery(f *testing.F) {
-	f.Add("lofi", "user", "s3cretpass", "example.com", "/watch?v=1")
+	f.Add("lofi", "user", "fake-pass", "example.com", "/watch?v=1")
 	f.Add("", "", "pw123456", "h", "")
 	f.Add("a://", "u@v", "zzzzzzzz", "host:1", "#@")
 	f.Fuzz(func(t *testing.T, prefix, user, pass, host, suffix string) {

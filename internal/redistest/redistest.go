@@ -3,6 +3,7 @@ package redistest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -15,20 +16,28 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// startTimeout bounds how long Start and Restart wait for PING.
+// startTimeout bounds how long Start, Run and Restart wait for PING.
 const startTimeout = 10 * time.Second
 
-// Server is a redis-server owned by one test.
+// ErrNotFound is returned by [Run], and reported by [Start], when
+// redis-server is not on PATH and TUNEKIT_REDIS_ADDR is not set.
+var ErrNotFound = errors.New("redistest: redis-server not found on PATH; install it (apt-get install -y redis-server) or set TUNEKIT_REDIS_ADDR")
+
+// Server is a redis-server owned by one test, or by the caller of [Run].
+// Its methods are safe for concurrent use.
 type Server struct {
-	t        testing.TB
+	t        testing.TB // nil for a server from Run
 	addr     string
 	external bool
 	db       int
 	dir      string
+	ownDir   bool // dir was made by Run and is removed by Close
 
-	mu  sync.Mutex
-	cmd *exec.Cmd
-	out *bytes.Buffer
+	mu      sync.Mutex
+	cmd     *exec.Cmd
+	out     *bytes.Buffer
+	clients []*redis.Client // made by Client on a server from Run
+	closed  bool
 }
 
 // Start returns a running Redis for t and registers its shutdown with
@@ -36,36 +45,62 @@ type Server struct {
 // when no server can be had.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	s, err := start(t, t.TempDir())
+	switch {
+	case errors.Is(err, ErrNotFound) && os.Getenv("TUNEKIT_REQUIRE_REDIS") != "1":
+		t.Skip(err)
+	case err != nil:
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Run starts a Redis like [Start] for code that has no testing.TB, such as
+// a TestMain that shares one server among a package's tests, or an example.
+// The caller stops it with [Server.Close]. Without a server to use it
+// returns [ErrNotFound], whatever TUNEKIT_REQUIRE_REDIS says.
+func Run() (*Server, error) {
+	dir, err := os.MkdirTemp("", "redistest-")
+	if err != nil {
+		return nil, fmt.Errorf("redistest: %w", err)
+	}
+	s, err := start(nil, dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	s.ownDir = true
+	return s, nil
+}
+
+// start starts a server keeping its files in dir, or connects to the one
+// TUNEKIT_REDIS_ADDR names.
+func start(t testing.TB, dir string) (*Server, error) {
 	if addr := os.Getenv("TUNEKIT_REDIS_ADDR"); addr != "" {
 		return startExternal(t, addr)
 	}
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		msg := "redistest: redis-server not found on PATH; install it (apt-get install -y redis-server) or set TUNEKIT_REDIS_ADDR"
-		if os.Getenv("TUNEKIT_REQUIRE_REDIS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		return nil, ErrNotFound
 	}
 	port, err := freePort()
 	if err != nil {
-		t.Fatalf("redistest: find a free port: %v", err)
+		return nil, fmt.Errorf("redistest: find a free port: %w", err)
 	}
-	s := &Server{t: t, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), dir: t.TempDir()}
+	s := &Server{t: t, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), dir: dir}
 	if err := s.launch(bin); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(s.kill)
-	return s
+	return s, nil
 }
 
-func startExternal(t testing.TB, addr string) *Server {
-	t.Helper()
+func startExternal(t testing.TB, addr string) (*Server, error) {
 	db := 15
 	if v := os.Getenv("TUNEKIT_REDIS_DB"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			t.Fatalf("redistest: TUNEKIT_REDIS_DB=%q is not a number", v)
+			return nil, fmt.Errorf("redistest: TUNEKIT_REDIS_DB=%q is not a number", v)
 		}
 		db = n
 	}
@@ -75,9 +110,9 @@ func startExternal(t testing.TB, addr string) *Server {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	if err := c.FlushDB(ctx).Err(); err != nil {
-		t.Fatalf("redistest: external Redis at TUNEKIT_REDIS_ADDR: %v", err)
+		return nil, fmt.Errorf("redistest: external Redis at TUNEKIT_REDIS_ADDR: %w", err)
 	}
-	return s
+	return s, nil
 }
 
 // Addr is the server's host:port.
@@ -87,10 +122,16 @@ func (s *Server) Addr() string { return s.addr }
 func (s *Server) DB() int { return s.db }
 
 // Client returns a new client connected to the server; it is closed in
-// t.Cleanup.
+// t.Cleanup, or by [Server.Close] on a server from [Run].
 func (s *Server) Client() *redis.Client {
 	c := s.NewClient()
-	s.t.Cleanup(func() { _ = c.Close() })
+	if s.t != nil {
+		s.t.Cleanup(func() { _ = c.Close() })
+		return c
+	}
+	s.mu.Lock()
+	s.clients = append(s.clients, c)
+	s.mu.Unlock()
 	return c
 }
 
@@ -114,29 +155,74 @@ func (s *Server) Options() *redis.Options {
 }
 
 // Stop stops the server; its port is kept for Restart. Stopping a stopped
-// server is a no-op.
+// server is a no-op. On an external server (TUNEKIT_REDIS_ADDR) it skips
+// the test, or panics on a server from [Run].
 func (s *Server) Stop() {
-	s.t.Helper()
+	if s.t != nil {
+		s.t.Helper()
+	}
 	if s.external {
-		s.t.Skip("redistest: Stop needs a server started by redistest, not TUNEKIT_REDIS_ADDR")
+		s.fail(true, "redistest: Stop needs a server started by redistest, not TUNEKIT_REDIS_ADDR")
+		return
 	}
 	s.kill()
 }
 
 // Restart starts the server again on the same address, with an empty data
-// set, and waits until it answers PING.
+// set, and waits until it answers PING. It fails the test when the server
+// does not come back, or panics on a server from [Run], as
+// httptest.NewServer does when it cannot listen. On an external server it
+// skips the test, or panics on a server from Run.
 func (s *Server) Restart() {
-	s.t.Helper()
+	if s.t != nil {
+		s.t.Helper()
+	}
 	if s.external {
-		s.t.Skip("redistest: Restart needs a server started by redistest, not TUNEKIT_REDIS_ADDR")
+		s.fail(true, "redistest: Restart needs a server started by redistest, not TUNEKIT_REDIS_ADDR")
+		return
 	}
 	s.kill()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		s.t.Fatalf("redistest: %v", err)
+	err := ErrNotFound
+	if bin, lookErr := exec.LookPath("redis-server"); lookErr == nil {
+		err = s.launch(bin)
 	}
-	if err := s.launch(bin); err != nil {
-		s.t.Fatal(err)
+	if err != nil {
+		s.fail(false, err.Error())
+	}
+}
+
+// Close stops the server, closes the clients [Server.Client] made for a
+// server from [Run], and removes the server's files. [Start] registers it
+// with t.Cleanup; calling it twice is a no-op.
+func (s *Server) Close() {
+	s.kill()
+	s.mu.Lock()
+	clients, closed := s.clients, s.closed
+	s.clients, s.closed = nil, true
+	s.mu.Unlock()
+	if closed {
+		return
+	}
+	for _, c := range clients {
+		_ = c.Close()
+	}
+	if s.ownDir {
+		_ = os.RemoveAll(s.dir)
+	}
+}
+
+// fail skips or fails the test, or panics when there is none.
+func (s *Server) fail(skip bool, msg string) {
+	if s.t != nil {
+		s.t.Helper()
+	}
+	switch {
+	case s.t == nil:
+		panic(msg)
+	case skip:
+		s.t.Skip(msg)
+	default:
+		s.t.Fatal(msg)
 	}
 }
 

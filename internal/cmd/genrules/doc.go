@@ -26,17 +26,17 @@
 // same). The rule fires above [alerting.MemoryThreshold] (85 %) of it.
 // Operators with another limit generate their own file with -memory-limit.
 //
-// # Differences from the in-process rules
+// # Scrape job
 //
-// The engine sees one process, so its queries sum every series it has. A
-// Prometheus server sees every process it scrapes, and the resident memory
-// series (process_resident_memory_bytes, from client_golang's process
-// collector) carries no namespace: Prometheus, Lavalink and exporters have
-// one too. genrules therefore scopes HighMemoryUsage to the bot's scrape job
-// and evaluates it per job and instance, so one alert names the process
-// that is over its limit. The other rules are written as [alerting]
-// renders them: their tunekit_ series belong to the bot alone, and error
-// rates and node counts are meant fleet-wide.
+// A Prometheus server sees every process it scrapes, and the resident
+// memory series (process_resident_memory_bytes, from client_golang's
+// process collector) carries no namespace: Prometheus, Lavalink and
+// exporters have one too. -job passes [alerting.WithJob], which scopes
+// HighMemoryUsage to the bot's scrape job; the rule is evaluated per job
+// and instance, as LavalinkDown is, so one alert names the process that is
+// over its limit or without a Lavalink node. The rules are written exactly
+// as [alerting.PrometheusRules] renders them: the engine evaluates the
+// same rules in-process, where they watch the one process it runs in.
 //
 // The output is deterministic. A test in this package fails when
 // deploy/prometheus/alerts.yml differs from what the defaults generate.

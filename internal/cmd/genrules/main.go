@@ -21,9 +21,6 @@ const (
 	defaultJob         = "tunekit"
 )
 
-// memoryRule is the rule of [alerting.DefaultRules] genrules rewrites.
-const memoryRule = "HighMemoryUsage"
-
 // options are the parsed flags.
 type options struct {
 	namespace   string
@@ -78,24 +75,7 @@ func generate(opts options) ([]byte, error) {
 		// DefaultRules would read this machine's cgroup instead.
 		return nil, errors.New("memory limit must be positive")
 	}
-	rules := alerting.DefaultRules(opts.namespace, alerting.WithMemoryLimit(opts.memoryLimit))
-	found := false
-	for i, r := range rules {
-		if r.Name != memoryRule {
-			continue
-		}
-		var matchers []alerting.Matcher
-		if opts.job != "" {
-			matchers = append(matchers, alerting.Eq("job", opts.job))
-		}
-		rules[i].Expr = alerting.GaugeValue("process_resident_memory_bytes", matchers...).
-			By("job", "instance").
-			Above(r.Expr.Threshold())
-		found = true
-	}
-	if !found {
-		return nil, fmt.Errorf("alerting.DefaultRules has no %s rule to scope", memoryRule)
-	}
+	rules := alerting.DefaultRules(opts.namespace, alerting.WithMemoryLimit(opts.memoryLimit), alerting.WithJob(opts.job))
 	body, err := alerting.PrometheusRules(groupName(opts.namespace), rules)
 	if err != nil {
 		return nil, err
@@ -109,7 +89,8 @@ func generate(opts options) ([]byte, error) {
 	}
 	fmt.Fprintf(&b, "# alerting.DefaultRules(%q) for a Prometheus server. HighMemoryUsage\n", opts.namespace)
 	fmt.Fprintf(&b, "# reads %s and fires above %g%% of a %s memory limit per\n", job, alerting.MemoryThreshold*100, formatBytes(opts.memoryLimit))
-	b.WriteString("# process. For another limit or job, run from the repository root:\n")
+	b.WriteString("# process; LavalinkDown fires per process too. For another limit or job,\n")
+	b.WriteString("# run from the repository root:\n")
 	b.WriteString("#   go run ./internal/cmd/genrules -memory-limit 2GiB -job mybot -o alerts.yml\n")
 	b.Write(body)
 	return b.Bytes(), nil

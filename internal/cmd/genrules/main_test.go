@@ -77,7 +77,7 @@ func TestRun(t *testing.T) {
 				`reads the scrape job "tunekit" and fires above 85% of a 1GiB memory limit`,
 				`sum by (job, instance) (process_resident_memory_bytes{job=\"tunekit\"}) > 9.126805504e+08`,
 				`- name: "tunekit"`,
-				`tunekit_lavalink_nodes{state=\"connected\"}`,
+				`sum by (job, instance) (tunekit_lavalink_nodes{state=\"connected\"}) == 0`,
 			},
 		},
 		{

@@ -400,4 +400,4 @@ func FuzzDecodeFrame(f *testing.F) {
 	})
 }
 
-const fuzzSecret = "s3cr3t-Pa55"
+const fuzzSecret = "fake-node-secret"

@@ -253,7 +253,7 @@ type scriptConn struct {
 	closed chan struct{}
 }
 
-const scriptPassword = "pw-3f9c1e"
+const scriptPassword = "fake-node-password"
 
 func newScripted(t *testing.T) *scripted {
 	t.Helper()
