@@ -107,15 +107,11 @@
 // [SnapshotVersionOf] can read it before anything else; events are
 // {"type": …, "event": {…}}. IDs are strings (no precision lost in
 // JavaScript or Lua), durations integer milliseconds and times RFC 3339.
-// Tracks and snapshots are encoded and decoded by hand-written code,
-// without reflection: saving is on the player's hot path and restoring
-// decodes every queue at start-up. The encoder writes what encoding/json
-// would with HTML escaping off, byte for byte, without allocating; the
-// decoder accepts exactly what encoding/json accepts for the same fields
-// and produces the same values (case-insensitive keys, repeated keys, null
-// and invalid UTF-8 included). Tests, and fuzzing against encoding/json,
-// hold both to that. A track's JSON never holds a raw newline,
-// so stores may keep one track per line.
+// Encoding and decoding use encoding/json on unexported wire structs;
+// tracks and snapshots are written without HTML escaping, so a title such
+// as "Rock & Roll" is stored as it reads. Tests pin the stored forms byte
+// for byte. A track's JSON never holds a raw newline, so stores may keep
+// one track per line.
 //
 // # Concurrency
 //

@@ -11,30 +11,56 @@ import (
 )
 
 // snapshotJSON is a Snapshot on the wire. "version" is written first, so
-// a reader can check it before decoding anything else.
+// a reader can check it before decoding anything else; the scalars come
+// before the tracks. The field order is the key order of stored data.
 type snapshotJSON struct {
 	Version        int             `json:"version"`
 	GuildID        snowflake.ID    `json:"guildId"`
 	State          SessionState    `json:"state"`
-	Current        *trackJSON      `json:"current,omitempty"`
 	Position       int64           `json:"position"`
-	PositionAt     time.Time       `json:"positionAt,omitzero"`
 	Volume         int             `json:"volume"`
-	Filters        json.RawMessage `json:"filters,omitempty"`
 	VoiceChannelID snowflake.ID    `json:"voiceChannelId,omitzero"`
 	TextChannelID  snowflake.ID    `json:"textChannelId,omitzero"`
 	Node           string          `json:"node,omitempty"`
 	NodeSessionID  string          `json:"nodeSessionId,omitempty"`
+	Current        *trackJSON      `json:"current,omitempty"`
+	PositionAt     time.Time       `json:"positionAt,omitzero"`
 	LastActivity   time.Time       `json:"lastActivity,omitzero"`
+	Filters        json.RawMessage `json:"filters,omitempty"`
 	Queue          []trackJSON     `json:"queue,omitempty"`
 	History        []trackJSON     `json:"history,omitempty"`
 }
 
 // MarshalJSON encodes s as a JSON object whose first key is "version"
-// (0 is written as [SnapshotVersion]). Tracks use [Track.MarshalJSON];
-// durations are integer milliseconds and times RFC 3339.
+// (0 is written as [SnapshotVersion]). Tracks are encoded as
+// [Track.MarshalJSON] does; durations are integer milliseconds and times
+// RFC 3339. An unknown State is an error matching [ErrInvalidSnapshot].
 func (s Snapshot) MarshalJSON() ([]byte, error) {
-	return s.AppendJSON(make([]byte, 0, 1024+512*(len(s.Queue)+len(s.History))))
+	w := snapshotJSON{
+		Version:        s.version(),
+		GuildID:        s.GuildID,
+		State:          s.State,
+		Position:       toMillis(s.Position),
+		Volume:         s.Volume,
+		VoiceChannelID: s.VoiceChannelID,
+		TextChannelID:  s.TextChannelID,
+		Node:           s.Node,
+		NodeSessionID:  s.NodeSessionID,
+		PositionAt:     s.PositionAt,
+		LastActivity:   s.LastActivity,
+		Filters:        s.Filters,
+		Queue:          tracksToJSON(s.Queue),
+		History:        tracksToJSON(s.History),
+	}
+	if s.Current != nil {
+		cur := s.Current.wire()
+		w.Current = &cur
+	}
+	b, err := marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("music: encode snapshot of guild %v: %w", s.GuildID, err)
+	}
+	return b, nil
 }
 
 // UnmarshalJSON decodes what MarshalJSON writes. It reads the version
@@ -50,8 +76,8 @@ func (s *Snapshot) UnmarshalJSON(data []byte) error {
 	if v > SnapshotVersion {
 		return &SnapshotVersionError{Version: v, Supported: SnapshotVersion}
 	}
-	w, err := decodeSnapshot(data)
-	if err != nil {
+	var w snapshotJSON
+	if err := json.Unmarshal(data, &w); err != nil {
 		return fmt.Errorf("music: decode snapshot: %v: %w", err, ErrInvalidSnapshot)
 	}
 	*s = w.snapshot()
@@ -113,6 +139,17 @@ func SnapshotVersionOf(data []byte) (int, error) {
 		return 0, fmt.Errorf("music: decode snapshot: no positive version: %w", ErrInvalidSnapshot)
 	}
 	return *probe.Version, nil
+}
+
+func tracksToJSON(ts []Track) []trackJSON {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]trackJSON, len(ts))
+	for i := range ts {
+		out[i] = ts[i].wire()
+	}
+	return out
 }
 
 func tracksFromJSON(ws []trackJSON) []Track {

@@ -1,6 +1,7 @@
 package music
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -33,6 +34,29 @@ type trackInfoJSON struct {
 	SourceName string `json:"sourceName"`
 }
 
+func (t *Track) wire() trackJSON {
+	return trackJSON{
+		Encoded: t.Encoded,
+		Info: trackInfoJSON{
+			Identifier: t.Info.Identifier,
+			IsSeekable: t.Info.IsSeekable,
+			Author:     t.Info.Author,
+			Length:     toMillis(t.Info.Length),
+			IsStream:   t.Info.IsStream,
+			Position:   toMillis(t.Info.Position),
+			Title:      t.Info.Title,
+			URI:        t.Info.URI,
+			ArtworkURL: t.Info.ArtworkURL,
+			ISRC:       t.Info.ISRC,
+			SourceName: t.Info.SourceName,
+		},
+		PluginInfo: t.PluginInfo,
+		UserData:   t.UserData,
+		Requester:  t.Requester,
+		AddedAt:    t.AddedAt,
+	}
+}
+
 func (w *trackJSON) track() Track {
 	return Track{
 		Encoded: w.Encoded,
@@ -56,15 +80,43 @@ func (w *trackJSON) track() Track {
 	}
 }
 
+// MarshalJSON encodes t as a Lavalink track object with two more keys,
+// "requester" and "addedAt" (RFC 3339), so the output is also accepted
+// wherever Lavalink's track JSON is. Durations are integer milliseconds;
+// empty strings among uri, artworkUrl and isrc, nil raw JSON and zero
+// requester and addedAt are left out. The output never holds a raw
+// newline, so tracks can be stored one per line. It fails only when
+// PluginInfo or UserData is not valid JSON or AddedAt is outside the years
+// 0 to 9999.
+func (t Track) MarshalJSON() ([]byte, error) {
+	b, err := marshal(t.wire())
+	if err != nil {
+		return nil, fmt.Errorf("music: encode track %q: %w", t.Info.Identifier, err)
+	}
+	return b, nil
+}
+
 // UnmarshalJSON decodes the form MarshalJSON writes, which includes a
 // plain Lavalink track object. A null uri, artworkUrl or isrc becomes "".
-// It accepts what encoding/json would accept for these keys and produces
-// the same track, about five times faster. On error t is unchanged.
+// On error t is unchanged.
 func (t *Track) UnmarshalJSON(data []byte) error {
-	tr, err := decodeTrack(data)
-	if err != nil {
+	var w trackJSON
+	if err := json.Unmarshal(data, &w); err != nil {
 		return fmt.Errorf("music: decode track: %w", err)
 	}
-	*t = tr
+	*t = w.track()
 	return nil
+}
+
+// marshal is json.Marshal without HTML escaping: a title such as
+// "Rock & Roll" is stored as it reads. Raw JSON is compacted and newlines
+// in strings escaped, so the output holds no raw newline.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }

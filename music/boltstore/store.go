@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/disgoorg/snowflake/v2"
@@ -198,31 +197,15 @@ func (s *Store) Put(ctx context.Context, guildID snowflake.ID, st music.Settings
 	return nil
 }
 
-// bufPool holds encoding buffers: a 1,000-track snapshot is about half a
-// megabyte, which Save should not allocate every time.
-var bufPool = sync.Pool{New: func() any { return new([]byte) }}
-
-// maxPooled is the largest buffer returned to the pool.
-const maxPooled = 4 << 20
-
 // Save implements [music.SessionStore].
 func (s *Store) Save(ctx context.Context, snap music.Snapshot) error {
 	if err := check(ctx, "save session of", snap.GuildID); err != nil {
 		return err
 	}
-	bp := bufPool.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= maxPooled {
-			bufPool.Put(bp)
-		}
-	}()
-	v, err := snap.AppendJSON((*bp)[:0])
-	*bp = v
+	v, err := snap.MarshalJSON()
 	if err != nil {
 		return wrap("save session of", snap.GuildID, err)
 	}
-	// bbolt keeps v only until the transaction ends, so the buffer can go
-	// back to the pool afterwards.
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSessions).Put(key(snap.GuildID), v)
 	})

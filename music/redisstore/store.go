@@ -119,60 +119,48 @@ func (s *Store) Put(ctx context.Context, guildID snowflake.ID, st music.Settings
 	return nil
 }
 
-type buffers struct{ hdr, queue, history []byte }
-
-var bufPool = sync.Pool{New: func() any { return new(buffers) }}
-
-// maxPooled is the largest buffer kept for reuse.
-const maxPooled = 4 << 20
-
 // Save implements [music.SessionStore]: one HSET of the session, queue and
 // history fields, which Redis applies atomically.
 func (s *Store) Save(ctx context.Context, snap music.Snapshot) error {
 	if err := check(ctx, "save session of", snap.GuildID); err != nil {
 		return err
 	}
-	b := bufPool.Get().(*buffers)
-	defer func() {
-		if max(cap(b.hdr), cap(b.queue), cap(b.history)) <= maxPooled {
-			bufPool.Put(b)
-		}
-	}()
-	var err error
-	if b.queue, err = appendLines(b.queue[:0], snap.Queue); err != nil {
+	queue, err := encodeLines(snap.Queue)
+	if err != nil {
 		return wrap("save session of", snap.GuildID, err)
 	}
-	if b.history, err = appendLines(b.history[:0], snap.History); err != nil {
+	history, err := encodeLines(snap.History)
+	if err != nil {
 		return wrap("save session of", snap.GuildID, err)
 	}
 	header := snap
 	header.Queue, header.History = nil, nil
-	if b.hdr, err = header.AppendJSON(b.hdr[:0]); err != nil {
+	hdr, err := header.MarshalJSON()
+	if err != nil {
 		return wrap("save session of", snap.GuildID, err)
 	}
-	// go-redis writes []byte arguments as they are, without copying, before
-	// HSet returns, so the buffers can be reused afterwards.
-	err = s.c.HSet(ctx, s.Key(snap.GuildID),
-		fieldSession, b.hdr, fieldQueue, b.queue, fieldHistory, b.history).Err()
+	err = s.c.HSet(ctx, s.Key(snap.GuildID), fieldSession, hdr, fieldQueue, queue, fieldHistory, history).Err()
 	if err != nil {
 		return wrap("save session of", snap.GuildID, err)
 	}
 	return nil
 }
 
-// appendLines writes tracks as JSON objects separated by newlines; an
+// encodeLines writes tracks as JSON objects separated by newlines; an
 // empty list is the empty string.
-func appendLines(dst []byte, ts []music.Track) ([]byte, error) {
-	var err error
+func encodeLines(ts []music.Track) ([]byte, error) {
+	var b []byte
 	for i := range ts {
+		line, err := ts[i].MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
 		if i > 0 {
-			dst = append(dst, '\n')
+			b = append(b, '\n')
 		}
-		if dst, err = ts[i].AppendJSON(dst); err != nil {
-			return dst, err
-		}
+		b = append(b, line...)
 	}
-	return dst, nil
+	return b, nil
 }
 
 // Load implements [music.SessionStore]. It reads the three fields in one
