@@ -2,11 +2,166 @@
 // sessions, permissions and events of a Discord music bot, written so any
 // frontend (a Discord library, an HTTP API, a test) can drive it.
 //
-// This part of the package is the domain. It does no I/O, reads no clock
-// (methods that need the time take a now argument) and imports no Discord
-// library: IDs are [snowflake.ID]s and results are plain values and typed
-// errors. It knows Lavalink only through disgolink's wire types
-// ([lavalink.Track]).
+// The package has two layers. The domain (IDs, tracks, settings, queues,
+// sessions, permissions, events, stores) does no I/O and reads no clock:
+// methods that need the time take a now argument. The [Manager] is the
+// application layer on top: it plays music through Lavalink nodes and is
+// what every frontend calls. Neither imports a Discord library: IDs are
+// [snowflake.ID]s and results are plain values and typed errors. Lavalink
+// is known through disgolink's wire types ([lavalink.Track]) and a small
+// node client of tunekit's own (see The Lavalink connection).
+//
+// # The Manager
+//
+// [NewManager] takes a [Config] (the nodes, the bot's user ID, a
+// [VoiceGateway], and optional stores, event bus, rate limiter, metrics,
+// tracer, logger, breaker settings, timeouts, search prefix, allowed
+// hosts and [Recommender]) and [Option]s for tuning and tests.
+// [Manager.Start] restores the stored sessions and connects to the
+// nodes; [Manager.Close] saves every session and stops everything.
+// Defaults: a [MemoryStore] for settings and sessions, an in-process
+// [Bus] the Manager owns, no rate limiting, [resilience.Lavalink] breaker
+// settings, idle timeout [DefaultIdleTimeout], empty-channel timeout
+// [DefaultEmptyChannelTimeout], search prefix [DefaultSearchPrefix], any
+// public host, [DefaultRecommender]; grace period [DefaultGracePeriod],
+// migrations [DefaultMaxMigrations] at once and
+// [DefaultMaxMigrationsPerNode] per node, [DefaultErrorLimit] errors
+// within [DefaultErrorWindow], saves at most every [DefaultSaveInterval],
+// voice joins bounded by [DefaultVoiceTimeout], autoplay cooldown
+// [DefaultAutoplayCooldown], settings cached for [DefaultSettingsTTL].
+//
+// # Commands
+//
+// Every command takes a context, the guild and the [Actor] asking, and
+// returns a result value or a typed error: [Manager.Play],
+// [Manager.Pause], [Manager.Resume], [Manager.Skip], [Manager.Previous],
+// [Manager.Stop], [Manager.Seek], [Manager.SetVolume], [Manager.SetLoop],
+// [Manager.SetAutoplay], [Manager.Shuffle], [Manager.Remove],
+// [Manager.Move], [Manager.Clear], [Manager.NowPlaying], [Manager.Queue],
+// [Manager.Leave], [Manager.Settings] and [Manager.UpdateSettings]. Each
+// runs in the same frame: a span ([tracing.Tracer.TraceCommand]), the
+// permission check ([Authorize], with the guild's facts: the bot's
+// channel, its listeners, the DJ role, the track's requester), the rate
+// limit ([ratelimit.Policy], refusals are a [*RateLimitedError] with
+// RetryAfter), then the work, and command_duration_seconds with status
+// ok, error, denied or rate_limited. Command names are those of
+// [metrics.DefaultCommands]. [UserMessage] turns any error into a short
+// sentence for users that never holds internals or secrets, and
+// [LeaveMessage] says why the bot left.
+//
+// Play accepts what [ParseQuery] accepts: an http(s) link to a public
+// host (optionally only the allowed ones), text with a recognised search
+// prefix, or search text, which gets the search prefix. Other schemes,
+// file paths, control characters and queries over [MaxQueryLength]
+// characters are a [*QueryError]. A search adds its first match, a
+// playlist every track that fits ([PlayResult] says how many were
+// dropped). With nothing playing and nothing queued the first track
+// starts at once and takes no room in the queue. [ParseSeek] reads
+// positions such as 83, 1:23, 01:02:03 and 1h2m3s. Volumes are percent,
+// 0 to 200, sent to Lavalink as they are (Lavalink's 100 plays a track
+// unchanged, its scale ends at 1000).
+//
+// # Voice
+//
+// The frontend forwards every member's voice state to
+// [Manager.OnVoiceStateUpdate] (with a bot flag: bots are not listeners)
+// and Discord's voice server updates to [Manager.OnVoiceServerUpdate];
+// the first one, with a null endpoint, is held back. Play in a guild the
+// bot is not in asks the VoiceGateway to join the actor's channel and
+// waits (bounded by the voice timeout) until the bot's voice state and a
+// voice server newer than the request have arrived; only then is a
+// complete voice state (token, endpoint, session ID and channel ID) sent
+// to Lavalink, with the track, in one request. When the bot is moved the
+// node gets the new channel; when it is disconnected the session ends.
+// When everyone leaves the bot pauses, resumes if someone returns within
+// the empty-channel timeout and leaves otherwise; with nothing playing it
+// leaves after the idle timeout. A guild's 24/7 setting keeps it.
+//
+// # Playback
+//
+// The Manager starts each track with a play ID in the track's user data,
+// so that the events of an earlier track (a late TrackEndEvent racing a
+// skip) are told apart and ignored. A track end starts the next track
+// only when Lavalink's reason allows it ([TrackEndReason.MayStartNext]);
+// [Session.End] applies the loop modes; with the queue empty, autoplay
+// asks the [Recommender] (at most once per guild per autoplay cooldown,
+// kept in a [ttlcache.Cache]) and plays the first candidate that is
+// neither the last track nor in the history; otherwise [QueueEnded] is
+// published and the idle timer starts. A track exception or a stuck track
+// counts as an error (a stuck track, which Lavalink does not end, is
+// skipped); a player with [DefaultErrorLimit] errors within
+// [DefaultErrorWindow] stops and leaves with [LeaveFailed] rather than
+// loop on a broken source. Frontends follow playback through the
+// [EventBus] ([TrackStarted] carries the guild, the track and the node;
+// the text channel is [NowPlaying.TextChannelID]) and
+// [Manager.NowPlaying].
+//
+// # The Lavalink connection
+//
+// disgolink/v3 v3.0.0's connection runtime panics on a failed voice
+// update (nil logger), omits channelId (a 400 from Lavalink 4.2), picks
+// the most loaded node, races on its own state and stops reading at the
+// first frame it cannot decode. The Manager therefore uses
+// music/internal/node, a small websocket and REST client of tunekit's
+// own, with disgolink's wire types; its TestDisgolinkWireDefects pins
+// those defects. Each node connects with resuming enabled and reconnects
+// with jittered exponential backoff; its info (version, source managers,
+// filters, plugins) is read at connect, and a command needing a source
+// no connected node has fails at once with an [*UnsupportedError]. New
+// players go to the healthy node with the lowest penalty (playing
+// players, CPU load, frame deficit). Each node's REST calls pass through
+// its own [resilience.Breaker] (open: the node counts as lost), the
+// tracer's transport and lavalink_request_duration_seconds. Node
+// passwords are revealed only into request headers, and the logger is
+// wrapped with [secureheaders.NewRedactingHandler].
+//
+// # Failover
+//
+// A node lost (websocket closed or breaker open) for longer than the
+// grace period has its players moved to the healthy nodes with their
+// voice state, track, position (the last known one, advanced by the time
+// since while playing), paused state, volume and filters, and
+// [PlayerMoved] is published. Moves are bounded ([DefaultMaxMigrations]
+// at once, [DefaultMaxMigrationsPerNode] onto one node) so that a dying
+// node does not flood its replacement. A node that returns within the
+// grace period resumes its Lavalink session and nothing moves; one that
+// returns after its players moved has the strays destroyed; one that
+// returns without its session (restarted) gets its players played again.
+// While no node is healthy, commands that need one fail at once with
+// [ErrServiceUnavailable] and views still answer; playback resumes when
+// a node returns.
+//
+// # Persistence and restart
+//
+// Every change to a session is saved through the [SessionStore] by one
+// goroutine: coalesced to at most one write per guild per save interval,
+// except a track change, which is saved at once, and every session at
+// Close. A failed write is kept and retried with backoff until it
+// succeeds, so nothing is lost while the process lives. Settings are
+// read through a cache: a store that fails serves the last known
+// settings (the defaults for a guild never read, whose settings then
+// cannot be changed until the store is back) and is not asked again
+// for the cache's time to live; setting writes are retried like session
+// writes. Failures count errors_total (component "store") and, for
+// music/redisstore, redis_failures_total. [Manager.Start] restores every
+// stored session: node clients resume the Lavalink sessions the
+// snapshots name, the bot re-joins each voice channel, and the track
+// continues where the node still plays it or, on a node that lost it,
+// at the saved position (Close saves the position at shutdown).
+//
+// # Concurrency of the Manager
+//
+// Each guild's changes run one at a time, in order: a command, a node
+// event, a timer or a move takes the guild's turn (a one-slot channel,
+// taken with the caller's context) for the whole of its work, Lavalink
+// requests included, while other guilds proceed. The guild's state is
+// guarded by a mutex that is never held across I/O, so NowPlaying, Queue
+// and Settings never wait for the network or for other commands. The
+// Manager owns one goroutine per concern: the saver, the supervisor of
+// nodes and moves, one connection goroutine per node, short-lived
+// goroutines that run a guild's queued work (events, timers) while there
+// is some, and one per move in progress; [Manager.Close] stops and waits
+// for all of them.
 //
 // # IDs
 //
@@ -116,7 +271,7 @@
 // # Concurrency
 //
 // [Settings], [Track], [Snapshot] and the events are values. [Queue] and
-// [Session] are not safe for concurrent use: the player serializes the
-// commands of a guild and owns its session. [Bus] and [MemoryStore] are
-// safe for concurrent use.
+// [Session] are not safe for concurrent use: the Manager serializes the
+// commands of a guild and owns its session. [Manager], [Bus] and
+// [MemoryStore] are safe for concurrent use.
 package music

@@ -1,0 +1,838 @@
+package music
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/disgoorg/snowflake/v2"
+
+	"github.com/tunekit/tunekit/metrics"
+	"github.com/tunekit/tunekit/music/internal/node"
+	"github.com/tunekit/tunekit/ratelimit"
+)
+
+// PlayOption adds details to a [Manager.Play] request.
+type PlayOption func(*playOptions)
+
+type playOptions struct {
+	text snowflake.ID
+}
+
+// WithTextChannel names the text channel the request came from; a new
+// session sends its messages there unless the guild set an announce
+// channel ([Settings.AnnounceChannelID]).
+func WithTextChannel(id snowflake.ID) PlayOption { return func(o *playOptions) { o.text = id } }
+
+// run is every command's frame: the permission check, the rate limit, a
+// span and the command metric around the command's work.
+func (m *Manager) run(ctx context.Context, name string, guild snowflake.ID, actor Actor, action Action,
+	requester func(*Session) snowflake.ID, work func(ctx context.Context) error) error {
+	if err := m.begin(); err != nil {
+		return err
+	}
+	defer m.end()
+	start := time.Now()
+	if guild == 0 {
+		return fmt.Errorf("music: %s in guild 0: %w", name, ErrInvalidID)
+	}
+	err := m.cfg.Tracer.TraceCommand(ctx, name, guild.String(), actor.UserID.String(), func(ctx context.Context) error {
+		if err := m.authorize(ctx, guild, actor, action, requester); err != nil {
+			return err
+		}
+		if err := m.allow(ctx, name, guild, actor); err != nil {
+			return err
+		}
+		return work(ctx)
+	})
+	status := metrics.StatusOK
+	var pe *PermissionError
+	switch {
+	case err == nil:
+	case errors.As(err, &pe):
+		status = metrics.StatusDenied
+	case errors.Is(err, ErrRateLimited):
+		status = metrics.StatusRateLimited
+	default:
+		status = metrics.StatusError
+		m.countCommandError(err)
+	}
+	m.cfg.Metrics.ObserveCommand(context.WithoutCancel(ctx), name, status, time.Since(start))
+	return err
+}
+
+// countCommandError counts the failures that are not the user's doing.
+func (m *Manager) countCommandError(err error) {
+	switch {
+	case errors.Is(err, ErrServiceUnavailable):
+		m.cfg.Metrics.TrackError(metrics.ComponentLavalink, metrics.KindUnavailable, metrics.SeverityHigh)
+	case errors.Is(err, ErrVoiceTimeout):
+		m.cfg.Metrics.TrackError(metrics.ComponentDiscord, metrics.KindTimeout, metrics.SeverityMedium)
+	case errors.Is(err, context.DeadlineExceeded):
+		m.cfg.Metrics.TrackError(metrics.ComponentCommand, metrics.KindTimeout, metrics.SeverityMedium)
+	case errors.Is(err, context.Canceled):
+		m.cfg.Metrics.TrackError(metrics.ComponentCommand, metrics.KindCanceled, metrics.SeverityLow)
+	case errors.Is(err, ErrInvalidQuery), errors.Is(err, ErrInvalidSeek), errors.Is(err, ErrInvalidSetting),
+		errors.Is(err, ErrInvalidPosition), errors.Is(err, ErrConflictingSettings), errors.Is(err, ErrSeekOutOfRange),
+		errors.Is(err, ErrNotSeekable), errors.Is(err, ErrQueueFull):
+		m.cfg.Metrics.TrackError(metrics.ComponentCommand, metrics.KindInvalidInput, metrics.SeverityLow)
+	case errors.Is(err, ErrTrackNotFound), errors.Is(err, ErrNothingPlaying), errors.Is(err, ErrHistoryEmpty):
+		m.cfg.Metrics.TrackError(metrics.ComponentCommand, metrics.KindNotFound, metrics.SeverityLow)
+	case errors.Is(err, ErrUnsupported):
+		m.cfg.Metrics.TrackError(metrics.ComponentLavalink, metrics.KindUnavailable, metrics.SeverityMedium)
+	default:
+		m.cfg.Metrics.TrackError(metrics.ComponentPlayer, metrics.KindInternal, metrics.SeverityHigh)
+		m.log.Error("command failed", "error", err)
+	}
+}
+
+// authorize gathers the guild's Facts and asks Authorize.
+func (m *Manager) authorize(ctx context.Context, guild snowflake.ID, actor Actor, action Action, requester func(*Session) snowflake.ID) error {
+	if action == ActionView {
+		return nil
+	}
+	var f Facts
+	if p := m.players.get(guild); p != nil {
+		p.mu.Lock()
+		if p.sess != nil {
+			f.BotVoiceChannelID = p.sess.VoiceChannelID()
+			if requester != nil {
+				f.Requester = requester(p.sess)
+			}
+		}
+		p.mu.Unlock()
+	}
+	if f.BotVoiceChannelID == 0 {
+		f.BotVoiceChannelID = m.voice.bot(guild).channel
+	}
+	if f.BotVoiceChannelID != 0 {
+		f.Listeners = m.voice.listeners(guild, f.BotVoiceChannelID)
+		if actor.VoiceChannelID == f.BotVoiceChannelID && !m.voice.isListener(guild, actor.UserID, f.BotVoiceChannelID) {
+			f.Listeners++ // the frontend has not forwarded the actor's state yet
+		}
+	}
+	f.DJRoleID = m.guildSettings(ctx, guild).DJRoleID()
+	return Authorize(actor, action, f)
+}
+
+// allow asks the rate limiter.
+func (m *Manager) allow(ctx context.Context, command string, guild snowflake.ID, actor Actor) error {
+	if m.cfg.Limiter == nil {
+		return nil
+	}
+	d, err := m.policy.Allow(ctx, m.cfg.Limiter, guild.String(), actor.UserID.String(), command)
+	if d.Allowed {
+		return nil
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		m.log.WarnContext(ctx, "rate limiter failed; command denied", "command", command, "error", err)
+		m.cfg.Metrics.TrackError(metrics.ComponentRateLimit, metrics.KindUnavailable, metrics.SeverityHigh)
+	}
+	m.cfg.Metrics.TrackRateLimited(command, backendName(d.Backend))
+	retry := d.RetryAfter
+	if retry <= 0 {
+		retry = time.Second
+	}
+	return &RateLimitedError{Command: command, RetryAfter: retry}
+}
+
+func backendName(b ratelimit.Backend) string {
+	switch b {
+	case ratelimit.BackendRedis:
+		return metrics.BackendRedis
+	case ratelimit.BackendMemory:
+		return metrics.BackendMemory
+	case ratelimit.BackendFallback:
+		return metrics.BackendFallback
+	}
+	return metrics.Other
+}
+
+// Play resolves query (a link, or search text sent with the search
+// prefix; see [ParseQuery]) on a node and adds what it found to the
+// guild's queue, at the end or next: a search adds its first match, a
+// playlist all its tracks that fit. When nothing plays, Play joins the
+// actor's voice channel, waits for Discord's voice events and starts the
+// first added track. It needs the actor in the bot's voice channel (or,
+// when the bot is in none, in any).
+func (m *Manager) Play(ctx context.Context, guild snowflake.ID, actor Actor, query string, at Placement, opts ...PlayOption) (PlayResult, error) {
+	var po playOptions
+	for _, o := range opts {
+		o(&po)
+	}
+	var res PlayResult
+	err := m.run(ctx, "play", guild, actor, ActionPlay, nil, func(ctx context.Context) error {
+		asked := m.clock.Now()
+		ident, err := ParseQuery(query, m.cfg.SearchPrefix, m.cfg.AllowedHosts)
+		if err != nil {
+			return err
+		}
+		tracks, playlist, err := m.load(ctx, guild, ident)
+		if err != nil {
+			return err
+		}
+		now := m.clock.Now()
+		for i := range tracks {
+			tracks[i].Requester, tracks[i].AddedAt = actor.UserID, now
+		}
+		res, err = m.enqueue(ctx, guild, actor, tracks, at, po, asked)
+		res.Playlist = playlist
+		return err
+	})
+	return res, err
+}
+
+// enqueue adds tracks for Play and starts playback when nothing plays.
+func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, tracks []Track, at Placement, po playOptions, asked time.Time) (PlayResult, error) {
+	st := m.guildSettings(ctx, guild)
+	p, err := m.acquire(ctx, guild, true)
+	if err != nil {
+		return PlayResult{}, err
+	}
+	defer p.release()
+	defer m.discardIfEmpty(p)
+
+	now := m.clock.Now()
+	p.mu.Lock()
+	fresh := p.sess == nil
+	if fresh {
+		m.newSession(p, st, now)
+	}
+	sess := p.sess
+	q := sess.Queue()
+	_, playing := sess.Current()
+	// With nothing playing and nothing queued, the first track plays at
+	// once and takes no room in the queue.
+	direct := !playing && q.Len() == 0
+	queued := tracks
+	if direct {
+		queued = tracks[1:]
+	}
+	added, qerr := 0, error(nil)
+	if len(queued) > 0 {
+		added, qerr = q.AddMany(queued, at)
+	}
+	if direct {
+		added++
+	}
+	if added == 0 {
+		if fresh {
+			m.endSessionLocked(p)
+		}
+		p.mu.Unlock()
+		return PlayResult{}, qerr
+	}
+	res := PlayResult{Track: tracks[0], Added: added, Position: 1}
+	if at == PlaceEnd && !direct {
+		res.Position = q.Len() - added + 1
+	}
+	var qf *QueueFullError
+	if errors.As(qerr, &qf) {
+		res.Dropped = qf.Dropped
+	}
+	voiceCh := sess.VoiceChannelID()
+	if sess.TextChannelID() == 0 || fresh {
+		text := st.AnnounceChannelID()
+		if text == 0 {
+			text = po.text
+		}
+		sess.SetTextChannel(text)
+	}
+	qlen := q.Len()
+	p.mu.Unlock()
+	m.cfg.Metrics.ObserveQueueLength(qlen)
+
+	if playing {
+		m.saver.dirty(guild, false)
+		m.publish(TrackQueued{GuildID: guild, Track: res.Track, Count: added, Position: res.Position, At: now})
+		return res, nil
+	}
+
+	// Nothing plays: join if needed and start.
+	target := voiceCh
+	if target == 0 {
+		target = actor.VoiceChannelID
+	}
+	if _, err := m.join(ctx, guild, target); err != nil {
+		m.undoAdd(p, fresh, added-boolInt(direct), at)
+		return PlayResult{}, err
+	}
+	p.mu.Lock()
+	sess.SetVoiceChannel(target)
+	first := tracks[0]
+	if !direct {
+		first, _ = q.Next()
+	}
+	sess.Start(first, m.clock.Now())
+	p.askedAt = asked
+	p.idle.stop()
+	p.mu.Unlock()
+	if err := m.playCurrent(ctx, p); err != nil {
+		if fresh {
+			m.abandon(ctx, p)
+		}
+		return PlayResult{}, err
+	}
+	if direct || (at == PlaceNext && first.Equal(res.Track)) {
+		res.Started, res.Position = true, 0
+	} else {
+		res.Position--
+	}
+	m.publish(TrackQueued{GuildID: guild, Track: res.Track, Count: added, Position: res.Position, At: now})
+	return res, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// undoAdd takes back the tracks Play added when it could not start them
+// in a new session.
+func (m *Manager) undoAdd(p *player, fresh bool, added int, at Placement) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if fresh {
+		m.endSessionLocked(p)
+		return
+	}
+	q := p.sess.Queue()
+	for range added {
+		if at == PlaceNext {
+			_, _ = q.Remove(1)
+		} else {
+			_, _ = q.Remove(q.Len())
+		}
+	}
+}
+
+// abandon ends a session Play created but could not start.
+func (m *Manager) abandon(ctx context.Context, p *player) {
+	p.mu.Lock()
+	ln := p.node
+	p.mu.Unlock()
+	if ln != nil && ln.client.Connected() {
+		_ = ln.client.DestroyPlayer(ctx, p.guild)
+	}
+	m.leaveVoice(p.guild)
+	p.mu.Lock()
+	m.endSessionLocked(p)
+	p.mu.Unlock()
+	m.saver.dirty(p.guild, true)
+}
+
+// withPlayer runs f with the turn of the guild's player when it has a
+// session; otherwise it returns ErrNothingPlaying.
+func (m *Manager) withPlayer(ctx context.Context, guild snowflake.ID, f func(p *player, sess *Session) error) error {
+	p, err := m.acquire(ctx, guild, false)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		return ErrNothingPlaying
+	}
+	defer p.release()
+	p.mu.Lock()
+	sess := p.sess
+	p.mu.Unlock()
+	if sess == nil {
+		return ErrNothingPlaying
+	}
+	return f(p, sess)
+}
+
+// update sends upd to the guild's node; it fails with
+// ErrServiceUnavailable when the node is unhealthy.
+func (m *Manager) update(ctx context.Context, p *player, upd node.PlayerUpdate) error {
+	p.mu.Lock()
+	ln, sync := p.node, p.needSync
+	p.mu.Unlock()
+	if ln == nil || sync || !ln.healthy() {
+		return unavailable(errors.New("the guild's node is not available"))
+	}
+	_, err := ln.client.UpdatePlayer(ctx, p.guild, upd, false)
+	return nodeErr(err)
+}
+
+// Pause pauses the current track.
+func (m *Manager) Pause(ctx context.Context, guild snowflake.ID, actor Actor) error {
+	return m.run(ctx, "pause", guild, actor, ActionPause, nil, func(ctx context.Context) error {
+		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
+			return m.setPaused(ctx, p, true)
+		})
+	})
+}
+
+// Resume resumes a paused track.
+func (m *Manager) Resume(ctx context.Context, guild snowflake.ID, actor Actor) error {
+	return m.run(ctx, "resume", guild, actor, ActionResume, nil, func(ctx context.Context) error {
+		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
+			return m.setPaused(ctx, p, false)
+		})
+	})
+}
+
+// setPaused pauses or resumes, under the turn.
+func (m *Manager) setPaused(ctx context.Context, p *player, paused bool) error {
+	p.mu.Lock()
+	var err error
+	switch st := p.sess.State(); {
+	case paused && st != StatePlaying:
+		err = &TransitionError{Action: "pause", From: st}
+	case !paused && st != StatePaused:
+		err = &TransitionError{Action: "resume", From: st}
+	}
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if err := m.update(ctx, p, node.PlayerUpdate{Paused: &paused}); err != nil {
+		return err
+	}
+	now := m.clock.Now()
+	p.mu.Lock()
+	if paused {
+		err = p.sess.Pause(now)
+	} else {
+		err = p.sess.Resume(now)
+		p.autoPause = false
+	}
+	p.mu.Unlock()
+	m.saver.dirty(p.guild, false)
+	return err
+}
+
+// Skip ends the current track and plays the one n positions ahead (n = 1
+// is the next track). With the queue empty, autoplay picks a track when
+// it is on; otherwise playback stops.
+func (m *Manager) Skip(ctx context.Context, guild snowflake.ID, actor Actor, n int) (SkipResult, error) {
+	var res SkipResult
+	err := m.run(ctx, "skip", guild, actor, ActionSkip, currentRequester, func(ctx context.Context) error {
+		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
+			now := m.clock.Now()
+			p.mu.Lock()
+			cur, ok := sess.Current()
+			if !ok {
+				p.mu.Unlock()
+				return &TransitionError{Action: "skip", From: sess.State()}
+			}
+			if healthy := p.node != nil && p.node.healthy() && !p.needSync; !healthy {
+				p.mu.Unlock()
+				return unavailable(errors.New("the guild's node is not available"))
+			}
+			next, started, err := sess.Skip(n, now)
+			p.askedAt = now
+			p.mu.Unlock()
+			if err != nil {
+				return err
+			}
+			res.Skipped = cur
+			if cur.Requester == 0 {
+				m.cfg.Metrics.TrackAutoplay(metrics.OutcomeSkipped)
+			}
+			reason := EndStopped
+			if started {
+				reason = EndReplaced
+			}
+			m.publish(TrackEnded{GuildID: guild, Track: cur, Reason: reason, At: now})
+			if started {
+				res.Next, res.Started = next, true
+				return m.playCurrent(ctx, p)
+			}
+			next, started, err = m.queueEnded(ctx, p, cur, true)
+			res.Next, res.Started = next, started
+			return err
+		})
+	})
+	return res, err
+}
+
+func currentRequester(s *Session) snowflake.ID {
+	if t, ok := s.Current(); ok {
+		return t.Requester
+	}
+	return 0
+}
+
+// Previous plays the last played track again; the current one goes back
+// to the front of the queue.
+func (m *Manager) Previous(ctx context.Context, guild snowflake.ID, actor Actor) (Track, error) {
+	var res Track
+	err := m.run(ctx, "previous", guild, actor, ActionPrevious, nil, func(ctx context.Context) error {
+		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
+			p.mu.Lock()
+			if sess.VoiceChannelID() == 0 || p.node == nil || !p.node.healthy() || p.needSync {
+				p.mu.Unlock()
+				if sess.VoiceChannelID() == 0 {
+					return ErrNothingPlaying
+				}
+				return unavailable(errors.New("the guild's node is not available"))
+			}
+			now := m.clock.Now()
+			t, err := sess.Previous(now)
+			p.askedAt = now
+			p.idle.stop()
+			p.mu.Unlock()
+			if err != nil {
+				return err
+			}
+			res = t
+			return m.playCurrent(ctx, p)
+		})
+	})
+	return res, err
+}
+
+// Stop stops the current track and clears the queue. The bot stays in
+// the voice channel until the idle timeout.
+func (m *Manager) Stop(ctx context.Context, guild snowflake.ID, actor Actor) error {
+	return m.run(ctx, "stop", guild, actor, ActionStop, nil, func(ctx context.Context) error {
+		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
+			p.mu.Lock()
+			cur, playing := sess.Current()
+			p.mu.Unlock()
+			if playing {
+				if err := m.update(ctx, p, node.PlayerUpdate{Stop: true}); err != nil {
+					return err
+				}
+			}
+			now := m.clock.Now()
+			p.mu.Lock()
+			if playing {
+				_ = sess.Stop(now)
+			}
+			sess.Queue().Clear()
+			p.autoPause = false
+			m.armIdle(p)
+			p.mu.Unlock()
+			m.saver.dirty(guild, true)
+			if playing {
+				m.publish(TrackEnded{GuildID: guild, Track: cur, Reason: EndStopped, At: now})
+			}
+			return nil
+		})
+	})
+}
+
+// Seek moves the current track to position, written as seconds (83),
+// m:ss (1:23), h:mm:ss (01:02:03) or with units (1h2m3s); see
+// [ParseSeek]. It returns the new position.
+func (m *Manager) Seek(ctx context.Context, guild snowflake.ID, actor Actor, position string) (time.Duration, error) {
+	var res time.Duration
+	err := m.run(ctx, "seek", guild, actor, ActionSeek, nil, func(ctx context.Context) error {
+		pos, err := ParseSeek(position)
+		if err != nil {
+			return err
+		}
+		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
+			p.mu.Lock()
+			cur, ok := sess.Current()
+			p.mu.Unlock()
+			switch {
+			case !ok:
+				return &TransitionError{Action: "seek", From: sess.State()}
+			case !cur.Info.IsSeekable:
+				return ErrNotSeekable
+			case pos > cur.Info.Length:
+				return &SeekError{Position: pos, Length: cur.Info.Length}
+			}
+			ms := msDuration(pos)
+			if err := m.update(ctx, p, node.PlayerUpdate{Position: &ms}); err != nil {
+				return err
+			}
+			p.mu.Lock()
+			err := sess.Seek(pos, m.clock.Now())
+			p.mu.Unlock()
+			m.saver.dirty(guild, false)
+			res = pos
+			return err
+		})
+	})
+	return res, err
+}
+
+// SetVolume sets the player's volume in percent, 0 to 200 (100 plays
+// tracks as they are), and keeps it as the guild's volume setting.
+func (m *Manager) SetVolume(ctx context.Context, guild snowflake.ID, actor Actor, percent int) error {
+	return m.run(ctx, "volume", guild, actor, ActionVolume, nil, func(ctx context.Context) error {
+		if percent < MinVolume || percent > MaxVolume {
+			return &RangeError{Setting: "volume", Value: percent, Min: MinVolume, Max: MaxVolume}
+		}
+		if _, err := m.changeSettings(ctx, guild, func(s Settings) (Settings, error) { return s.WithVolume(percent) }); err != nil {
+			return err
+		}
+		p, err := m.acquire(ctx, guild, false)
+		if err != nil || p == nil {
+			return err
+		}
+		defer p.release()
+		p.mu.Lock()
+		sess, ln := p.sess, p.node
+		p.mu.Unlock()
+		if sess == nil {
+			return nil
+		}
+		if ln != nil {
+			v := lavalinkVolume(percent)
+			if err := m.update(ctx, p, node.PlayerUpdate{Volume: &v}); err != nil {
+				return err
+			}
+		}
+		p.mu.Lock()
+		err = sess.SetVolume(percent)
+		p.mu.Unlock()
+		m.saver.dirty(guild, false)
+		return err
+	})
+}
+
+// SetLoop sets the guild's loop mode. Loop excludes autoplay: turning
+// loop on while autoplay is on is an error matching
+// [ErrConflictingSettings].
+func (m *Manager) SetLoop(ctx context.Context, guild snowflake.ID, actor Actor, mode LoopMode) error {
+	return m.run(ctx, "loop", guild, actor, ActionLoop, nil, func(ctx context.Context) error {
+		_, err := m.changeSettings(ctx, guild, func(s Settings) (Settings, error) { return s.WithLoop(mode) })
+		return err
+	})
+}
+
+// SetAutoplay turns autoplay on or off for the guild. Turning it on
+// while loop is on is an error matching [ErrConflictingSettings].
+func (m *Manager) SetAutoplay(ctx context.Context, guild snowflake.ID, actor Actor, on bool) error {
+	return m.run(ctx, "autoplay", guild, actor, ActionAutoplay, nil, func(ctx context.Context) error {
+		_, err := m.changeSettings(ctx, guild, func(s Settings) (Settings, error) { return s.WithAutoplay(on) })
+		return err
+	})
+}
+
+// Shuffle shuffles the queue and returns its length.
+func (m *Manager) Shuffle(ctx context.Context, guild snowflake.ID, actor Actor) (int, error) {
+	var n int
+	err := m.run(ctx, "shuffle", guild, actor, ActionShuffle, nil, func(ctx context.Context) error {
+		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
+			p.mu.Lock()
+			sess.Queue().Shuffle()
+			n = sess.Queue().Len()
+			p.mu.Unlock()
+			m.saver.dirty(guild, false)
+			return nil
+		})
+	})
+	return n, err
+}
+
+// Remove takes the track at a queue position (from 1) out of the queue
+// and returns it. Whoever queued a track may always remove it.
+func (m *Manager) Remove(ctx context.Context, guild snowflake.ID, actor Actor, position int) (Track, error) {
+	var res Track
+	requester := func(s *Session) snowflake.ID {
+		if t, err := s.Queue().At(position); err == nil {
+			return t.Requester
+		}
+		return 0
+	}
+	err := m.run(ctx, "remove", guild, actor, ActionRemove, requester, func(ctx context.Context) error {
+		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
+			p.mu.Lock()
+			t, err := sess.Queue().Remove(position)
+			p.mu.Unlock()
+			if err == nil {
+				res = t
+				m.saver.dirty(guild, false)
+			}
+			return err
+		})
+	})
+	return res, err
+}
+
+// Move moves the track at queue position from to position to; the tracks
+// between shift by one. It returns the moved track.
+func (m *Manager) Move(ctx context.Context, guild snowflake.ID, actor Actor, from, to int) (Track, error) {
+	var res Track
+	err := m.run(ctx, "move", guild, actor, ActionMove, nil, func(ctx context.Context) error {
+		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			t, err := sess.Queue().At(from)
+			if err != nil {
+				return err
+			}
+			if err := sess.Queue().Move(from, to); err != nil {
+				return err
+			}
+			res = t
+			m.saver.dirty(guild, false)
+			return nil
+		})
+	})
+	return res, err
+}
+
+// Clear empties the queue and returns how many tracks it held. The
+// current track plays on.
+func (m *Manager) Clear(ctx context.Context, guild snowflake.ID, actor Actor) (int, error) {
+	var n int
+	err := m.run(ctx, "clear", guild, actor, ActionClear, nil, func(ctx context.Context) error {
+		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
+			p.mu.Lock()
+			n = sess.Queue().Clear()
+			p.mu.Unlock()
+			m.saver.dirty(guild, false)
+			return nil
+		})
+	})
+	return n, err
+}
+
+// NowPlaying reports the current track and the player's state. It
+// returns [ErrNothingPlaying] when no track is loaded. It never waits for
+// the network or for other commands.
+func (m *Manager) NowPlaying(ctx context.Context, guild snowflake.ID, actor Actor) (NowPlaying, error) {
+	var res NowPlaying
+	err := m.run(ctx, "nowplaying", guild, actor, ActionView, nil, func(ctx context.Context) error {
+		p := m.players.get(guild)
+		if p == nil {
+			return ErrNothingPlaying
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		sess := p.sess
+		if sess == nil {
+			return ErrNothingPlaying
+		}
+		cur, ok := sess.Current()
+		if !ok {
+			return ErrNothingPlaying
+		}
+		total, _ := sess.Queue().Duration()
+		res = NowPlaying{
+			State: sess.State(), Track: cur, Position: sess.Position(m.clock.Now()), Paused: sess.Paused(),
+			Volume: sess.Volume(), Loop: sess.Loop(), Autoplay: sess.Autoplay(),
+			QueueLength: sess.Queue().Len(), QueueDuration: total,
+			VoiceChannelID: sess.VoiceChannelID(), TextChannelID: sess.TextChannelID(), Node: sess.Node(),
+		}
+		return nil
+	})
+	return res, err
+}
+
+// Queue returns page number page (from 1; out of range shows the nearest
+// page) of the guild's queue, [DefaultPageSize] tracks per page. A guild
+// without a session has an empty queue. It never waits for the network or
+// for other commands.
+func (m *Manager) Queue(ctx context.Context, guild snowflake.ID, actor Actor, page int) (QueueView, error) {
+	var res QueueView
+	err := m.run(ctx, "queue", guild, actor, ActionView, nil, func(ctx context.Context) error {
+		res = QueueView{Page: Page{Number: 1, Pages: 1}}
+		p := m.players.get(guild)
+		if p == nil {
+			return nil
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.sess == nil {
+			return nil
+		}
+		q := p.sess.Queue()
+		res.Page = q.Page(page, DefaultPageSize)
+		res.Duration, _ = q.Duration()
+		res.Loop, res.Autoplay = p.sess.Loop(), p.sess.Autoplay()
+		if cur, ok := p.sess.Current(); ok {
+			res.Current = &cur
+		}
+		return nil
+	})
+	return res, err
+}
+
+// Leave stops playback, leaves the voice channel and ends the guild's
+// session; the stored session is deleted. Without a session it only asks
+// Discord to take the bot out of voice.
+func (m *Manager) Leave(ctx context.Context, guild snowflake.ID, actor Actor) error {
+	return m.run(ctx, "leave", guild, actor, ActionLeave, nil, func(ctx context.Context) error {
+		p, err := m.acquire(ctx, guild, false)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			if m.voice.bot(guild).channel == 0 {
+				return ErrNothingPlaying
+			}
+			m.leaveVoice(guild)
+			return nil
+		}
+		defer p.release()
+		m.leave(ctx, p, LeaveCommand, true)
+		return nil
+	})
+}
+
+// Settings returns the guild's settings, the bot's defaults applied.
+func (m *Manager) Settings(ctx context.Context, guild snowflake.ID, actor Actor) (Settings, error) {
+	var res Settings
+	err := m.run(ctx, "settings", guild, actor, ActionView, nil, func(ctx context.Context) error {
+		res = m.guildSettings(ctx, guild)
+		return nil
+	})
+	return res, err
+}
+
+// UpdateSettings changes the guild's settings with change, which gets
+// the current settings and returns the new ones (use the With methods),
+// stores them and applies them to the session. Storing happens in the
+// background, retried until it succeeds; the new settings are in effect
+// at once.
+func (m *Manager) UpdateSettings(ctx context.Context, guild snowflake.ID, actor Actor, change func(Settings) (Settings, error)) (Settings, error) {
+	var res Settings
+	err := m.run(ctx, "settings", guild, actor, ActionSettings, nil, func(ctx context.Context) error {
+		var err error
+		res, err = m.changeSettings(ctx, guild, change)
+		return err
+	})
+	return res, err
+}
+
+// changeSettings applies change to the guild's settings, stores them in
+// the background and applies them to the session.
+func (m *Manager) changeSettings(ctx context.Context, guild snowflake.ID, change func(Settings) (Settings, error)) (Settings, error) {
+	p, err := m.acquire(ctx, guild, true)
+	if err != nil {
+		return Settings{}, err
+	}
+	defer p.release()
+	defer m.discardIfEmpty(p)
+	old, known := m.settingsOf(ctx, guild)
+	if !known {
+		// Changing settings the store could not give would overwrite
+		// the guild's stored choices with the defaults.
+		return Settings{}, unavailable(errors.New("the settings store is unavailable"))
+	}
+	s, err := change(old)
+	if err != nil {
+		return Settings{}, err
+	}
+	if s == old {
+		return s, nil
+	}
+	m.putSettings(guild, s)
+	p.mu.Lock()
+	if p.sess != nil {
+		p.sess.ApplySettings(s)
+		p.settings = s
+		if s.StayConnected() {
+			p.idle.stop()
+			p.empty.stop()
+		}
+	}
+	p.mu.Unlock()
+	m.saver.dirty(guild, false)
+	m.publish(SettingsUpdated{GuildID: guild, Settings: s, At: m.clock.Now()})
+	return s, nil
+}
