@@ -17,10 +17,12 @@ REQUIRE := TUNEKIT_REQUIRE_REDIS=1 TUNEKIT_REQUIRE_PROMTOOL=1
 test: tools
 	$(REQUIRE) $(GO) test -race -count=1 ./...
 
-## check: formatting, vet, tidy modules, staticcheck, no secrets in tracked
-## files, docs and examples everywhere, the shipped alert rules and dashboard,
-## and coverage.
-check: fmt vet tidy staticcheck secrets docs assets cover
+## check: the release validation: gofmt, vet, tidy and verified modules,
+## staticcheck, no secrets in tracked files, doc.go and examples everywhere,
+## the shipped alert rules and dashboard, race tests and per-package coverage,
+## with a summary of what passed, warned and failed.
+check: tools
+	GO=$(GO) MIN_COVERAGE=$(MIN_COVERAGE) scripts/check.sh
 
 ## bench: every benchmark, with allocations.
 bench: tools
@@ -60,5 +62,6 @@ docs:
 assets: tools
 	$(REQUIRE) $(GO) test -count=1 ./deploy/ ./internal/cmd/genrules/
 
+## cover: the per-package coverage table alone.
 cover: tools
-	$(REQUIRE) MIN_COVERAGE=$(MIN_COVERAGE) scripts/coverage.sh
+	$(REQUIRE) GO=$(GO) MIN_COVERAGE=$(MIN_COVERAGE) scripts/coverage.sh
