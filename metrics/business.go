@@ -42,7 +42,7 @@ type Business struct {
 	errors          *prometheus.CounterVec   // component, kind, severity
 	lavalinkNodes   [2]prometheus.Gauge      // connected, disconnected
 	lavalinkReq     *prometheus.HistogramVec // operation, status
-	redisFailures   *prometheus.CounterVec   // operation
+	redisFailures   []prometheus.Counter     // by Redis operation index
 	breakers        *breakers
 }
 
@@ -103,10 +103,8 @@ func New(reg prometheus.Registerer, opts ...Option) (*Business, error) {
 	nodes := f.gaugeVec("lavalink_nodes", "Lavalink nodes, by connection state.", "state")
 	b.lavalinkNodes = [2]prometheus.Gauge{nodes.WithLabelValues(NodeConnected), nodes.WithLabelValues(NodeDisconnected)}
 	b.lavalinkReq = f.histogramVec("lavalink_request_duration_seconds", "Duration of Lavalink REST requests, by operation and status.", lavalinkBuckets, "operation", "status")
-	b.redisFailures = f.counterVec("redis_failures_total", "Failed Redis operations, by operation.", "operation")
-	for _, op := range redisOpSet.values {
-		b.redisFailures.WithLabelValues(op)
-	}
+	redisFailures := f.counterVec("redis_failures_total", "Failed Redis operations, by operation.", "operation")
+	b.redisFailures = children(redisFailures, redisOpSet)
 
 	state := f.gaugeVec("breaker_state", "Circuit breaker state: 0 closed, 1 half-open, 2 open.", "name")
 	trans := f.counterVec("breaker_transitions_total", "Circuit breaker state changes, by breaker and new state.", "name", "to")
@@ -322,12 +320,13 @@ func (b *Business) ObserveLavalinkRequest(op, status string, d time.Duration) {
 
 // TrackRedisFailure counts a failed Redis operation. op is a Redis command
 // name as go-redis reports it (Cmder.Name, such as "get" or "evalsha"), or
-// "pipeline" or "tx"; see [RedisOperations].
+// "pipeline" or "tx"; see [RedisOperations]. A go-redis client counts its
+// failures itself once given to [Business.InstrumentRedis].
 func (b *Business) TrackRedisFailure(op string) {
 	if b == nil {
 		return
 	}
-	b.redisFailures.WithLabelValues(redisOpSet.value(op)).Inc()
+	b.redisFailures[redisOpSet.lookup(op)].Inc()
 }
 
 // seconds converts d to seconds; negative durations (a clock stepping back)

@@ -29,7 +29,7 @@
 //	errors_total{component,kind,severity}                counter    TrackError
 //	lavalink_nodes{state}                                gauge      SetLavalinkNodes
 //	lavalink_request_duration_seconds{operation,status}  histogram  ObserveLavalinkRequest
-//	redis_failures_total{operation}                      counter    TrackRedisFailure
+//	redis_failures_total{operation}                      counter    InstrumentRedis, TrackRedisFailure
 //	breaker_state{name}                                  gauge      BreakerObserver (0 closed, 1 half-open, 2 open)
 //	breaker_transitions_total{name,to}                   counter    BreakerObserver
 //
@@ -87,6 +87,18 @@
 // are only exposed in the OpenMetrics format, which [Handler] serves to
 // scrapers that ask for it.
 //
+// # Redis
+//
+// [Business.InstrumentRedis] adds a go-redis hook to a client (a
+// *redis.Client, *redis.ClusterClient or *redis.Ring) that counts every
+// failed command in redis_failures_total by operation. redis.Nil, a
+// WATCH conflict, a NOSCRIPT reply answered by EVAL and a canceled context
+// are not failures; a command retried on several nodes, or preceded by a
+// connection handshake, counts once. A bot calls it once on the client it
+// gives to its stores and rate limiter, before using the client.
+// [Business.TrackRedisFailure] counts a failure by hand, for clients
+// other than go-redis.
+//
 // # Failure behaviour
 //
 // [New] validates its options and returns an [*OptionError] (matching
@@ -105,5 +117,6 @@
 //
 // This package depends on no other tunekit package: breaker states arrive
 // as strings through [Business.BreakerObserver] and rate-limit backends as
-// strings through [Business.TrackRateLimited].
+// strings through [Business.TrackRateLimited]. Besides the Prometheus and
+// OpenTelemetry APIs it imports go-redis, for [Business.InstrumentRedis].
 package metrics

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tunekit/tunekit/metrics"
 )
@@ -83,4 +85,32 @@ func ExampleLavalinkOperation() {
 	// Output:
 	// update_player
 	// load_tracks
+}
+
+func ExampleBusiness_InstrumentRedis() {
+	reg := prometheus.NewRegistry()
+	business, _ := metrics.New(reg)
+
+	// A Redis that is down: nothing listens at the address any more.
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	_ = l.Close()
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialerRetries: 1})
+	defer rdb.Close()
+	business.InstrumentRedis(rdb) // once, before the client is used
+
+	ctx := context.Background()
+	_ = rdb.Get(ctx, "settings:{817327181659111454}").Err()
+	_ = rdb.Get(ctx, "settings:{817327181659111454}").Err()
+	_ = rdb.Publish(ctx, "tunekit:events", "{}").Err()
+
+	text, _ := testutil.GatherAndFormat(reg, expfmt.TypeTextPlain, "tunekit_redis_failures_total")
+	for _, line := range strings.Split(string(text), "\n") {
+		if strings.HasPrefix(line, "tunekit_") && !strings.HasSuffix(line, " 0") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// tunekit_redis_failures_total{operation="get"} 2
+	// tunekit_redis_failures_total{operation="publish"} 1
 }

@@ -61,6 +61,19 @@
 // 0 to 200, sent to Lavalink as they are (Lavalink's 100 plays a track
 // unchanged, its scale ends at 1000).
 //
+// # Search, readiness and node status
+//
+// [Manager.Search] resolves a query as Play does (same [ParseQuery]
+// rules, the least-loaded healthy node, its breaker) and returns at most
+// [MaxSearchResults] tracks without playing anything: the source of
+// autocomplete suggestions. It checks no permission and has no rate
+// limit; the caller limits and caches. A query that matches nothing is
+// an empty answer, not an error. [Manager.Ready] (started, not closed,
+// a node connected) is for a readiness probe; [Manager.Nodes] reports
+// each node's connection, breaker, players, load penalty and Lavalink
+// version for dashboards. Both are cheap: no I/O and nothing that grows
+// with the number of guilds.
+//
 // # Voice
 //
 // The frontend forwards every member's voice state to
@@ -142,8 +155,11 @@
 // settings (the defaults for a guild never read, whose settings then
 // cannot be changed until the store is back) and is not asked again
 // for the cache's time to live; setting writes are retried like session
-// writes. Failures count errors_total (component "store") and, for
-// music/redisstore, redis_failures_total. [Manager.Start] restores every
+// writes. Failures count errors_total (component "store"). The Redis
+// commands behind music/redisstore (and a Redis rate limiter) count their
+// own failures in redis_failures_total once the bot passes its Redis
+// client to metrics' Business.InstrumentRedis; the Manager does not count
+// them. [Manager.Start] restores every
 // stored session: node clients resume the Lavalink sessions the
 // snapshots name, the bot re-joins each voice channel, and the track
 // continues where the node still plays it or, on a node that lost it,
@@ -189,7 +205,10 @@
 // on returns a [*ConflictError] matching [ErrConflictingSettings]. A
 // Settings remembers which values the guild chose, so stores keep only the
 // choices and [Settings.WithDefaults] lets a bot override tunekit's
-// defaults for guilds that chose nothing.
+// defaults for guilds that chose nothing. The Manager applies
+// Config.DefaultSettings on every read and stores only the guild's
+// choices, so a bot that changes its defaults changes them for every
+// guild that did not choose otherwise.
 //
 // # Queue
 //

@@ -439,7 +439,8 @@ func (m *Manager) syncPlayer(ctx context.Context, guild snowflake.ID, target *la
 		return nodeErr(err)
 	}
 	p.mu.Lock()
-	p.node, p.sentVoice, p.needSync, p.restored = target, voice, false, false
+	p.setNode(target)
+	p.sentVoice, p.needSync, p.restored = voice, false, false
 	sess.SetNode(target.name, target.client.SessionID())
 	if has {
 		p.playID = playID

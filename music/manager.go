@@ -307,7 +307,12 @@ type Manager struct {
 	life     sync.RWMutex
 	started  bool
 	closed   bool
+	phase    atomic.Uint32  // phaseNew, phaseStarted or phaseClosed, for lock-free readers
 	inflight sync.WaitGroup // commands running
+
+	// observeStats, set by tests before Start, sees each stats op once
+	// the node's client has taken it in.
+	observeStats func(ln *lavaNode)
 }
 
 // NewManager validates cfg and returns a Manager that has not connected
@@ -492,13 +497,14 @@ func (m *Manager) Start(ctx context.Context) error {
 	}
 	for _, p := range restored {
 		p.mu.Lock()
-		p.node = m.byName[p.sess.Node()]
+		p.setNode(m.byName[p.sess.Node()])
 		if !p.needSync {
 			m.armIdle(p)
 		}
 		p.mu.Unlock()
 	}
 	m.started = true
+	m.phase.Store(phaseStarted)
 	m.wg.Go(m.saver.run)
 	m.wg.Go(m.sup.run)
 	for _, p := range restored {
@@ -524,6 +530,7 @@ func (m *Manager) Close(ctx context.Context) error {
 	m.life.Lock()
 	first := !m.closed
 	m.closed = true
+	m.phase.Store(phaseClosed)
 	started := m.started
 	m.life.Unlock()
 	if !first {

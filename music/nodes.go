@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/disgoorg/disgolink/v3/lavalink"
@@ -25,6 +26,8 @@ type lavaNode struct {
 	name    string
 	client  *node.Node
 	breaker *resilience.Breaker
+	players atomic.Int64 // players whose node this is; see player.setNode
+	version atomic.Pointer[string]
 }
 
 // healthy reports whether new work may go to the node: connected, with a
@@ -210,6 +213,9 @@ func nodeErr(err error) error {
 type nodeHandler struct{ ln *lavaNode }
 
 func (h nodeHandler) OnReady(_ *node.Node, _ string, resumed bool) {
+	if info, ok := h.ln.info(); ok { // read before the node is ready
+		h.ln.version.Store(&info.Version.Semver)
+	}
 	h.ln.m.sup.nodeUp(h.ln, resumed)
 }
 
@@ -217,7 +223,11 @@ func (h nodeHandler) OnDisconnect(_ *node.Node, err error) {
 	h.ln.m.sup.nodeDown(h.ln, err)
 }
 
-func (h nodeHandler) OnStats(*node.Node, lavalink.Stats) {}
+func (h nodeHandler) OnStats(*node.Node, lavalink.Stats) {
+	if observe := h.ln.m.observeStats; observe != nil {
+		observe(h.ln)
+	}
+}
 
 func (h nodeHandler) OnPlayerUpdate(_ *node.Node, guild snowflake.ID, state lavalink.PlayerState) {
 	m := h.ln.m

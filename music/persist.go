@@ -237,11 +237,9 @@ func (s *saver) writeSession(ctx context.Context, d due, now time.Time) error {
 	snap, has := m.snapshot(d.guild)
 	wctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	var err error
-	op := "hset"
 	if has {
 		err = m.cfg.Sessions.Save(wctx, snap)
 	} else {
-		op = "hdel"
 		err = m.cfg.Sessions.Delete(wctx, d.guild)
 	}
 	cancel()
@@ -260,7 +258,7 @@ func (s *saver) writeSession(ctx context.Context, d due, now time.Time) error {
 	}
 	s.mu.Unlock()
 	if err != nil {
-		m.storeFailed(ctx, "save session", op, d.guild, err)
+		m.storeFailed(ctx, "save session", d.guild, err)
 	}
 	if s.observe != nil {
 		s.observe(d.guild, false, err)
@@ -298,7 +296,7 @@ func (s *saver) writeSettings(ctx context.Context, d due, now time.Time) error {
 	}
 	s.mu.Unlock()
 	if err != nil {
-		m.storeFailed(ctx, "save settings", "hset", d.guild, err)
+		m.storeFailed(ctx, "save settings", d.guild, err)
 	}
 	if s.observe != nil {
 		s.observe(d.guild, true, err)

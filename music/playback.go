@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/disgoorg/disgolink/v3/lavalink"
@@ -37,6 +36,7 @@ func (m *Manager) endSessionLocked(p *player) {
 		}
 	}
 	p.sess, p.gone = nil, true
+	p.setNode(nil)
 	p.idle.stop()
 	p.empty.stop()
 	p.inbox = nil
@@ -165,7 +165,8 @@ func (m *Manager) playCurrent(ctx context.Context, p *player) error {
 		}
 	}
 	p.mu.Lock()
-	p.node, p.playID = ln, playID
+	p.setNode(ln)
+	p.playID = playID
 	if upd.Voice != nil {
 		p.sentVoice = v
 	}
@@ -617,7 +618,7 @@ func (m *Manager) settingsOf(ctx context.Context, guild snowflake.ID) (Settings,
 	}
 	s, err := m.cfg.Settings.Get(ctx, guild)
 	if err != nil {
-		m.storeFailed(ctx, "read settings", "hget", guild, err)
+		m.storeFailed(ctx, "read settings", guild, err)
 		if !cached {
 			e = settingsEntry{}
 		}
@@ -630,23 +631,21 @@ func (m *Manager) settingsOf(ctx context.Context, guild snowflake.ID) (Settings,
 }
 
 // putSettings makes s the guild's settings at once and stores them in
-// the background.
+// the background: only the values the guild chose, so that the bot's
+// defaults are never stored as the guild's own.
 func (m *Manager) putSettings(guild snowflake.ID, s Settings) {
+	s = s.choices()
 	m.settings.Set(guild, settingsEntry{s: s, at: m.clock.Now(), known: true})
 	m.saver.putSettings(guild, s)
 }
 
-// storeFailed logs and counts a failed store call: errors_total with
-// component "store", and redis_failures_total with op (the Redis command
-// music/redisstore runs for the call) when the error comes from
-// redisstore, whose errors all start "redisstore:".
-func (m *Manager) storeFailed(ctx context.Context, what, op string, guild snowflake.ID, err error) {
+// storeFailed logs and counts a failed store call in errors_total,
+// component "store". Failures of the Redis commands behind a Redis store
+// are counted by the client itself: see [metrics.Business.InstrumentRedis].
+func (m *Manager) storeFailed(ctx context.Context, what string, guild snowflake.ID, err error) {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return
 	}
 	m.log.WarnContext(ctx, "store: "+what, "guild", guild, "error", err)
 	m.cfg.Metrics.TrackError(metrics.ComponentStore, metrics.KindUnavailable, metrics.SeverityHigh)
-	if strings.HasPrefix(err.Error(), "redisstore:") {
-		m.cfg.Metrics.TrackRedisFailure(op)
-	}
 }

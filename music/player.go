@@ -29,7 +29,7 @@ type player struct {
 	gone      bool // removed from the Manager; take a new player
 	sess      *Session
 	settings  Settings
-	node      *lavaNode
+	node      *lavaNode  // set through setNode only, which counts players per node
 	playID    string     // user data of the track the node plays
 	sentVoice node.Voice // the voice state last sent to the node
 	needSync  bool       // the node must be told the whole state again
@@ -43,6 +43,21 @@ type player struct {
 	errs      []time.Time
 	joinedAt  time.Time
 	askedAt   time.Time // when the current track was asked for
+}
+
+// setNode makes ln (nil: none) the player's node, keeping the count of
+// players per node that [Manager.Nodes] reports. It needs p.mu.
+func (p *player) setNode(ln *lavaNode) {
+	if p.node == ln {
+		return
+	}
+	if p.node != nil {
+		p.node.players.Add(-1)
+	}
+	if ln != nil {
+		ln.players.Add(1)
+	}
+	p.node = ln
 }
 
 // timerSlot is a Clock timer with a generation, so that a callback that

@@ -181,6 +181,7 @@ func TestRedisDownCommandsKeepWorking(t *testing.T) {
 	addSongs(t, node, "one", "two")
 	rdb := srv.NewClient()
 	t.Cleanup(func() { _ = rdb.Close() })
+	business.InstrumentRedis(rdb) // counts redis_failures_total; the Manager counts errors_total
 	r := newRedisRig(t, clock, node, rdb, func(c *music.Config) {
 		c.Metrics = business
 		c.Limiter = ratelimit.NewFailSafe(ratelimit.NewRedis(rdb), ratelimit.NewMemory(ratelimit.WithClock(clock.Now)))
@@ -210,6 +211,9 @@ func TestRedisDownCommandsKeepWorking(t *testing.T) {
 	r.waitSave(false)
 	if got := counterSum(t, reg, "tunekit_redis_failures_total"); got < 1 {
 		t.Errorf("redis_failures_total = %v, want at least 1", got)
+	}
+	if got := counterValue(t, reg, "tunekit_errors_total", map[string]string{"component": metrics.ComponentStore}); got < 1 {
+		t.Errorf("errors_total{component=store} = %v, want at least 1", got)
 	}
 
 	srv.Restart() // back, and empty
@@ -256,6 +260,36 @@ func counterSum(t *testing.T, reg *prometheus.Registry, name string) float64 {
 			for _, m := range mf.GetMetric() {
 				sum += m.GetCounter().GetValue()
 			}
+		}
+	}
+	return sum
+}
+
+// counterValue sums the counters of family name whose labels include
+// want.
+func counterValue(t *testing.T, reg *prometheus.Registry, name string, want map[string]string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	metric:
+		for _, m := range mf.GetMetric() {
+			have := map[string]string{}
+			for _, l := range m.GetLabel() {
+				have[l.GetName()] = l.GetValue()
+			}
+			for k, v := range want {
+				if have[k] != v {
+					continue metric
+				}
+			}
+			sum += m.GetCounter().GetValue()
 		}
 	}
 	return sum

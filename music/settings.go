@@ -138,7 +138,8 @@ const (
 // guild chose, so [Settings.WithDefaults] can apply a bot's own defaults
 // to the rest, and stores keep only the choices.
 type Settings struct {
-	set               settingField
+	set               settingField // the values the guild chose
+	has               settingField // the values held: chosen, or a bot's defaults
 	volume            uint8
 	loop              LoopMode
 	autoplay          bool
@@ -154,7 +155,7 @@ func DefaultSettings() Settings { return Settings{} }
 
 // Volume is the playback volume in percent, 0 to 200.
 func (s Settings) Volume() int {
-	if s.set&setVolume == 0 {
+	if s.has&setVolume == 0 {
 		return DefaultVolume
 	}
 	return int(s.volume)
@@ -167,7 +168,7 @@ func (s Settings) WithVolume(percent int) (Settings, error) {
 		return s, &RangeError{Setting: "volume", Value: percent, Min: MinVolume, Max: MaxVolume}
 	}
 	s.volume = uint8(percent)
-	s.set |= setVolume
+	s.chose(setVolume)
 	return s, nil
 }
 
@@ -185,7 +186,7 @@ func (s Settings) WithLoop(m LoopMode) (Settings, error) {
 		return s, &ConflictError{Enabling: "loop", Active: "autoplay"}
 	}
 	s.loop = m
-	s.set |= setLoop
+	s.chose(setLoop)
 	return s, nil
 }
 
@@ -200,7 +201,7 @@ func (s Settings) WithAutoplay(on bool) (Settings, error) {
 		return s, &ConflictError{Enabling: "autoplay", Active: "loop"}
 	}
 	s.autoplay = on
-	s.set |= setAutoplay
+	s.chose(setAutoplay)
 	return s, nil
 }
 
@@ -211,7 +212,7 @@ func (s Settings) DJRoleID() snowflake.ID { return s.djRoleID }
 // WithDJRoleID sets the DJ role; 0 removes it.
 func (s Settings) WithDJRoleID(id snowflake.ID) Settings {
 	s.djRoleID = id
-	s.set |= setDJRole
+	s.chose(setDJRole)
 	return s
 }
 
@@ -222,7 +223,7 @@ func (s Settings) AnnounceChannelID() snowflake.ID { return s.announceChannelID 
 // WithAnnounceChannelID sets the announce channel; 0 removes it.
 func (s Settings) WithAnnounceChannelID(id snowflake.ID) Settings {
 	s.announceChannelID = id
-	s.set |= setAnnounce
+	s.chose(setAnnounce)
 	return s
 }
 
@@ -233,13 +234,13 @@ func (s Settings) StayConnected() bool { return s.stayConnected }
 // WithStayConnected turns 24/7 mode on or off.
 func (s Settings) WithStayConnected(on bool) Settings {
 	s.stayConnected = on
-	s.set |= setStay
+	s.chose(setStay)
 	return s
 }
 
 // MaxQueueLength is the most tracks the queue may hold.
 func (s Settings) MaxQueueLength() int {
-	if s.set&setMaxQueue == 0 {
+	if s.has&setMaxQueue == 0 {
 		return DefaultMaxQueueLength
 	}
 	return int(s.maxQueueLength)
@@ -252,8 +253,14 @@ func (s Settings) WithMaxQueueLength(n int) (Settings, error) {
 		return s, &RangeError{Setting: "max queue length", Value: n, Min: 1, Max: QueueLengthLimit}
 	}
 	s.maxQueueLength = int32(n)
-	s.set |= setMaxQueue
+	s.chose(setMaxQueue)
 	return s, nil
+}
+
+// chose records that the guild chose the value f.
+func (s *Settings) chose(f settingField) {
+	s.set |= f
+	s.has |= f
 }
 
 // WithDefaults returns s with every value the guild has not chosen taken
@@ -261,6 +268,12 @@ func (s Settings) WithMaxQueueLength(n int) (Settings, error) {
 // say) without storing them for every guild. Should the result have loop
 // and autoplay both on, the one the guild chose wins and the other is
 // turned off.
+//
+// The result reads as the effective settings but still records only the
+// guild's own choices: it encodes (and stores) as s does, and a later
+// WithDefaults with other defaults replaces every value the guild did not
+// choose. So a bot that changes its defaults changes them for every guild
+// that never chose otherwise.
 func (s Settings) WithDefaults(defaults Settings) Settings {
 	out := defaults
 	if s.set&setVolume != 0 {
@@ -284,7 +297,8 @@ func (s Settings) WithDefaults(defaults Settings) Settings {
 	if s.set&setMaxQueue != 0 {
 		out.maxQueueLength = s.maxQueueLength
 	}
-	out.set = s.set | defaults.set
+	out.set = s.set
+	out.has = defaults.has | s.set
 	if out.loop != LoopOff && out.autoplay {
 		if s.set&setLoop != 0 {
 			out.autoplay = false
@@ -294,6 +308,10 @@ func (s Settings) WithDefaults(defaults Settings) Settings {
 	}
 	return out
 }
+
+// choices returns s holding only the values the guild chose; the others
+// are tunekit's defaults again.
+func (s Settings) choices() Settings { return s.WithDefaults(Settings{}) }
 
 // String describes the effective settings, for logs.
 func (s Settings) String() string {

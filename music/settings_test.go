@@ -140,6 +140,50 @@ func TestSettingsWithDefaults(t *testing.T) {
 	}
 }
 
+// WithDefaults gives effective values but keeps recording only the
+// guild's choices: they alone are encoded and stored, and other defaults
+// applied later replace everything the guild did not choose.
+func TestSettingsWithDefaultsKeepsOnlyChoices(t *testing.T) {
+	botDefaults := mustSettings(mustSettings(music.Settings{}.WithVolume(30)).WithMaxQueueLength(200)).WithStayConnected(true)
+	guild := mustSettings(music.Settings{}.WithVolume(80)).WithDJRoleID(42)
+
+	eff := guild.WithDefaults(botDefaults)
+	if eff.Volume() != 80 || eff.DJRoleID() != 42 || !eff.StayConnected() || eff.MaxQueueLength() != 200 {
+		t.Fatalf("guild.WithDefaults(bot) = %v; want volume 80, DJ role 42, 24/7, queue 200", eff)
+	}
+	if data, err := json.Marshal(eff); err != nil || string(data) != `{"volume":80,"djRoleId":"42"}` {
+		t.Errorf("Marshal(effective settings) = %s, %v; want only the guild's choices", data, err)
+	}
+
+	// A change through a With method adds that choice and nothing else.
+	changed := mustSettings(eff.WithLoop(music.LoopQueue))
+	if data, err := json.Marshal(changed); err != nil || string(data) != `{"volume":80,"loop":"queue","djRoleId":"42"}` {
+		t.Errorf("Marshal(effective settings with loop) = %s, %v; want the choices and loop", data, err)
+	}
+
+	// New bot defaults replace what the guild never chose, even on a value
+	// that carries the old defaults.
+	newDefaults := mustSettings(music.Settings{}.WithVolume(10)).WithAnnounceChannelID(7)
+	again := changed.WithDefaults(newDefaults)
+	if again.Volume() != 80 || again.StayConnected() || again.MaxQueueLength() != music.DefaultMaxQueueLength ||
+		again.AnnounceChannelID() != 7 || again.Loop() != music.LoopQueue || again.DJRoleID() != 42 {
+		t.Errorf("WithDefaults(new defaults) = %v; want the guild's volume, loop and DJ role, the rest from the new defaults", again)
+	}
+	if tunekit := changed.WithDefaults(music.Settings{}); tunekit.StayConnected() || tunekit.MaxQueueLength() != music.DefaultMaxQueueLength {
+		t.Errorf("WithDefaults(zero) = %v; want tunekit's defaults for what the guild did not choose", tunekit)
+	}
+
+	// A store keeps only the choices, like the JSON form.
+	store := music.NewMemoryStore()
+	ctx := t.Context()
+	if err := store.Put(ctx, 1, eff); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := store.Get(ctx, 1); err != nil || got != guild {
+		t.Errorf("MemoryStore round trip of effective settings = %v, %v; want the guild's choices %v", got, err, guild)
+	}
+}
+
 func TestSettingsJSON(t *testing.T) {
 	cases := []struct {
 		s    music.Settings

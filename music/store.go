@@ -17,7 +17,10 @@ type SettingsStore interface {
 	// Get returns the guild's settings. A guild that never stored any gets
 	// the zero Settings, the defaults, and no error.
 	Get(ctx context.Context, guildID snowflake.ID) (Settings, error)
-	// Put stores the guild's settings, replacing what was there.
+	// Put stores the guild's settings, replacing what was there. Only
+	// the values the guild chose are kept (as Settings' JSON form holds
+	// them): a bot's defaults applied with [Settings.WithDefaults] are
+	// not stored.
 	Put(ctx context.Context, guildID snowflake.ID, s Settings) error
 }
 
@@ -47,7 +50,8 @@ type SessionStore interface {
 // MemoryStore is a [SettingsStore] and [SessionStore] in memory, for tests
 // and for bots that need nothing to survive a restart. It stores deep
 // copies, so neither the caller's values nor the loaded ones share memory
-// with it. The zero value is not usable; call [NewMemoryStore]. It is safe
+// with it, and keeps only the values a guild chose, as a store of JSON
+// does. The zero value is not usable; call [NewMemoryStore]. It is safe
 // for concurrent use.
 type MemoryStore struct {
 	mu        sync.RWMutex
@@ -93,7 +97,7 @@ func (m *MemoryStore) Put(ctx context.Context, guildID snowflake.ID, s Settings)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.settings[guildID] = s
+	m.settings[guildID] = s.choices()
 	return nil
 }
 
