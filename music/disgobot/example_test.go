@@ -1,0 +1,48 @@
+package disgobot_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/disgoorg/disgo/discord"
+
+	"github.com/tunekit/tunekit/music/disgobot"
+)
+
+// Commands are registered with Discord once, globally or per guild; the
+// Bot answers them.
+func ExampleCommands() {
+	var names []string
+	for _, c := range disgobot.Commands() {
+		names = append(names, "/"+c.CommandName())
+		if s, ok := c.(discord.SlashCommandCreate); ok && c.CommandName() == "settings" {
+			for _, o := range s.Options {
+				names = append(names, "  "+o.OptionName())
+			}
+		}
+	}
+	fmt.Println(strings.Join(names, "\n"))
+	// Output:
+	// /play
+	// /pause
+	// /resume
+	// /skip
+	// /previous
+	// /stop
+	// /seek
+	// /volume
+	// /loop
+	// /autoplay
+	// /shuffle
+	// /remove
+	// /move
+	// /clear
+	// /queue
+	// /nowplaying
+	// /leave
+	// /settings
+	//   view
+	//   dj-role
+	//   announce-channel
+	//   stay-connected
+}
