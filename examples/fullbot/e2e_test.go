@@ -1,0 +1,295 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/disgoorg/disgo/discord"
+
+	"github.com/tunekit/tunekit/music/discordtest"
+	"github.com/tunekit/tunekit/music/lavalinktest"
+)
+
+// TestEndToEnd drives one run of the bot through what a guild does with
+// it: /play, the now-playing buttons, /queue paging, the DJ role, /play
+// spam, a Lavalink node dying mid-track, a Prometheus scrape; then it
+// shuts the bot down, finds the commands' spans flushed and reads the
+// whole debug log for secrets.
+func TestEndToEnd(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, worldOptions{})
+	fullbot := w.start(map[string]string{"OTEL_TRACES_EXPORTER": "console"})
+	guild := w.guild.ID()
+
+	// /play from a user in voice: the bot joins her channel, the track
+	// starts and a now-playing message with its buttons appears.
+	answer := w.play(w.alice, "Song 1")
+	if ephemeral(answer) || !strings.HasPrefix(embedTitle(answer), "Song 1") {
+		t.Fatalf("/play Song 1 answer = %s, want a public answer about Song 1", describe([]discordtest.Message{answer}))
+	}
+	if _, err := w.srv.WaitVoice(w.ctx, guild, w.srv.BotID(), w.voice); err != nil {
+		t.Fatalf("the bot never joined the Lounge: %v", err)
+	}
+	np := w.nowPlaying(w.text, "Song 1")
+	wantButtons := []string{"/tk1/np/pause", "/tk1/np/skip", "/tk1/np/stop", "/tk1/np/loop", "/tk1/np/shuffle"}
+	if got := buttons(np); !slices.Equal(got, wantButtons) {
+		t.Errorf("now-playing buttons = %v, want %v", got, wantButtons)
+	}
+	w.player(guild, "song01")
+
+	// A playlist queues Song 6 to Song 30.
+	if got := w.play(w.alice, playlistURL); ephemeral(got) {
+		t.Fatalf("/play playlist refused: %s", describe([]discordtest.Message{got}))
+	}
+
+	// The skip button plays the next track, announced by a new message.
+	if r := w.click(w.alice, np.ID, "/tk1/np/skip"); r.Type == discord.InteractionResponseTypeCreateMessage && r.Message != nil && ephemeral(*r.Message) {
+		t.Fatalf("skip button refused: %q", embedText(*r.Message))
+	}
+	np = w.nowPlaying(w.text, "Song 6", np.ID)
+	w.player(guild, "song06")
+
+	// /queue shows page 1 of 3 (Song 7 to Song 30) and pages in place.
+	page := w.original(w.command(w.bob, "queue"))
+	if !strings.HasPrefix(footer(page), "Page 1 of 3") || !strings.HasPrefix(embedText(page), "`1.` [Song 7") {
+		t.Errorf("/queue = %q / %q, want page 1 of 3 starting with Song 7", embedText(page), footer(page))
+	}
+	if want := []string{"!/tk1/queue/prev/1", "/tk1/queue/next/2"}; !slices.Equal(buttons(page), want) {
+		t.Errorf("/queue buttons = %v, want %v", buttons(page), want)
+	}
+	r := w.click(w.bob, page.ID, "/tk1/queue/next/2")
+	if r.Type != discord.InteractionResponseTypeUpdateMessage || r.Message == nil {
+		t.Fatalf("next page: response type %d, want an update of the message", r.Type)
+	}
+	if got := *r.Message; !strings.HasPrefix(footer(got), "Page 2 of 3") || !strings.HasPrefix(embedText(got), "`11.` [Song 17") {
+		t.Errorf("page 2 = %q / %q, want page 2 of 3 starting with Song 17", embedText(got), footer(got))
+	}
+
+	// With a DJ role set, bob (in voice, without it) may not /stop; only
+	// he sees the refusal, and the music plays on.
+	saved := w.original(w.command(w.owner, "settings", discordtest.Subcommand("dj-role", discordtest.Role("role", w.djRole))))
+	if !ephemeral(saved) {
+		t.Errorf("/settings dj-role answer is public: %s", describe([]discordtest.Message{saved}))
+	}
+	must(t, w.guild.JoinVoice(w.bob, w.voice))
+	refused := w.original(w.command(w.bob, "stop"))
+	if !ephemeral(refused) || embedText(refused) != "You need the DJ role to do that." {
+		t.Errorf("bob's /stop = %s, want an ephemeral DJ-role refusal", describe([]discordtest.Message{refused}))
+	}
+	w.player(guild, "song06")
+
+	// /play spam: five go through, the sixth within ten seconds is refused
+	// with the time to wait.
+	for i := 2; i <= 6; i++ {
+		if got := w.play(w.bob, "Song "+strconv.Itoa(i)); ephemeral(got) {
+			t.Fatalf("bob's /play %d refused: %q", i-1, embedText(got))
+		}
+	}
+	limited := w.play(w.bob, "Song 3")
+	if retry := regexp.MustCompile(`^Slow down! Try again in \d+ seconds?\.$`); !ephemeral(limited) || !retry.MatchString(embedText(limited)) {
+		t.Errorf("sixth /play = %s, want an ephemeral retry time", describe([]discordtest.Message{limited}))
+	}
+
+	// The node playing dies mid-track; the other takes the player over and
+	// the track plays on from where it was.
+	at, before := w.player(guild, "song06")
+	dead, alive := []string{"main", "backup"}[at], []string{"main", "backup"}[1-at]
+	w.nodes[at].Kill()
+	w.nodes = []*lavalinktest.Node{w.nodes[1-at]} // the dead one holds nothing to find
+	_, after := w.player(guild, "song06")
+	if after.Position < before.Position {
+		t.Errorf("after failover the track is at %s, before it was at %s", after.Position, before.Position)
+	}
+	if code, body := fullbot.get("/readyz"); code != http.StatusOK ||
+		!strings.Contains(body, "lavalink node "+dead+": disconnected") || !strings.Contains(body, "lavalink node "+alive+": connected") {
+		t.Errorf("/readyz with one node left = %d %q, want 200 and %s disconnected", code, body, dead)
+	}
+
+	// The metrics count what happened and pass promtool's lint.
+	code, exposition := fullbot.get("/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics = %d", code)
+	}
+	for _, series := range []string{
+		`tunekit_command_duration_seconds_count{command="play",status="ok"}`,
+		`tunekit_rate_limited_total{backend="redis",command="play"} 1`,
+		`tunekit_alert_evaluation_failures_total 0`,
+		`go_goroutines`,
+		`process_resident_memory_bytes`,
+	} {
+		if !strings.Contains(exposition, series) {
+			t.Errorf("/metrics lacks %s", series)
+		}
+	}
+
+	// SIGTERM: run returns without error, within the shutdown timeout.
+	stopped := time.Now()
+	if err := fullbot.stop(); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if took := time.Since(stopped); took > shutdownTimeout {
+		t.Errorf("shutdown took %s, longer than %s", took, shutdownTimeout)
+	}
+	checkLog(t, w.log.String(), w.srv.Token(), testPassword)
+	if spans := w.traces.String(); !strings.Contains(spans, `"Name":"discord.command play"`) || !strings.Contains(spans, `"Name":"discord.command stop"`) {
+		t.Errorf("the console exporter wrote no span of /play and /stop (%d bytes)", len(spans))
+	}
+
+	t.Run("promtool check metrics", func(t *testing.T) { promtoolCheck(t, exposition) })
+}
+
+// checkLog fails t if the bot's log shows a secret, and makes sure the
+// log is the full debug log, so the check means something.
+func checkLog(t *testing.T, log string, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		if strings.Contains(log, s) {
+			t.Errorf("the log shows a secret (%d bytes)", len(s))
+		}
+	}
+	for _, want := range []string{`"level":"DEBUG"`, `"component":"disgo"`, `"component":"music"`, `"msg":"fullbot ready"`, `"msg":"fullbot stopped"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %s; it has %d bytes", want, len(log))
+		}
+	}
+}
+
+// promtoolCheck runs promtool check metrics on an exposition. Without
+// promtool the test is skipped, unless TUNEKIT_REQUIRE_PROMTOOL=1.
+func promtoolCheck(t *testing.T, exposition string) {
+	t.Helper()
+	path, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("TUNEKIT_REQUIRE_PROMTOOL") == "1" {
+			t.Fatal("promtool not found on PATH and TUNEKIT_REQUIRE_PROMTOOL=1")
+		}
+		t.Skip("promtool not found on PATH; install Debian's prometheus package to lint /metrics")
+	}
+	file := filepath.Join(t.TempDir(), "metrics.txt")
+	must(t, os.WriteFile(file, []byte(exposition), 0o600))
+	cmd := exec.Command(path, "check", "metrics")
+	in, err := os.Open(file)
+	must(t, err)
+	defer in.Close()
+	cmd.Stdin = in
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+// TestRestartResumesSession: a bot stopped mid-track (SIGTERM) saves the
+// session in Redis; a new run on the same Redis rejoins the voice channel,
+// announces the track again and keeps the queue.
+func TestRestartResumesSession(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, worldOptions{})
+	guild := w.guild.ID()
+	first := w.start(nil)
+	w.play(w.alice, "Song 3")
+	np := w.nowPlaying(w.text, "Song 3")
+	if got := w.play(w.alice, "Song 4"); ephemeral(got) {
+		t.Fatalf("/play Song 4 refused: %q", embedText(got))
+	}
+	_, before := w.player(guild, "song03")
+	if err := first.stop(); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	keys, err := w.redis.Client().Keys(w.ctx, "tunekit:music:*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("Redis holds no session after the shutdown: %v %v", keys, err)
+	}
+
+	second := w.start(nil)
+	w.nowPlaying(w.text, "Song 3", np.ID)
+	_, after := w.player(guild, "song03")
+	if after.Position < before.Position {
+		t.Errorf("after the restart Song 3 is at %s, before it was at %s", after.Position, before.Position)
+	}
+	if state, ok := w.srv.VoiceState(guild, w.srv.BotID()); !ok || state.ChannelID == nil || *state.ChannelID != w.voice {
+		t.Errorf("after the restart the bot's voice state is %+v, want the Lounge", state)
+	}
+	queue := w.original(w.command(w.alice, "queue"))
+	if !strings.HasPrefix(embedText(queue), "`1.` [Song 4") {
+		t.Errorf("/queue after the restart = %q, want Song 4 first", embedText(queue))
+	}
+	if err := second.stop(); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	checkLog(t, w.log.String(), w.srv.Token(), testPassword)
+}
+
+// TestShards: with SHARDS=auto the bot runs as many shards as the gateway
+// recommends; with SHARDS=2 and SHARD_IDS=1 it runs shard 1 alone, as one
+// process of a fleet does. Either way a guild on shard 1 plays, and
+// /readyz waits for every shard the process runs. These runs use the
+// embedded file store (no REDIS_URL) and the gateway URL override.
+func TestShards(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		env    map[string]string
+		shards []int
+	}{
+		{"auto", map[string]string{envShards: "auto"}, []int{0, 1}},
+		{"one of two", map[string]string{envShards: "2", envShardIDs: "1"}, []int{1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, worldOptions{noRedis: true, serverOpts: []discordtest.Option{discordtest.WithShardCount(2)}})
+			// The world's guild is on shard 0; the next one is on shard 1.
+			g := w.srv.AddGuild("Second Floor")
+			text := g.AddTextChannel("music")
+			voice := g.AddVoiceChannel("Stage")
+			carol := g.AddMember("carol")
+			must(t, g.JoinVoice(carol, voice))
+			if discordtest.ShardOf(g.ID(), 2) != 1 {
+				t.Fatalf("the second guild is on shard %d, want 1", discordtest.ShardOf(g.ID(), 2))
+			}
+
+			dir := t.TempDir()
+			env := map[string]string{envDevGuild: "", envDataDir: dir, envDiscordGateway: w.srv.GatewayURL()}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			in := w.start(env)
+			var shards []int
+			for _, s := range w.srv.Sessions() {
+				if s.Connected {
+					if s.ShardCount != 2 {
+						t.Errorf("shard %d identified with a count of %d, want 2", s.Shard, s.ShardCount)
+					}
+					shards = append(shards, s.Shard)
+				}
+			}
+			slices.Sort(shards)
+			if !slices.Equal(shards, tc.shards) {
+				t.Errorf("connected shards = %v, want %v", shards, tc.shards)
+			}
+
+			ix, err := w.srv.Interact(w.ctx, discordtest.Command{Guild: g.ID(), Channel: text, User: carol, Name: "play",
+				Options: []discordtest.CommandOption{discordtest.String("query", "Song 2")}})
+			must(t, err)
+			if answer := w.original(ix); ephemeral(answer) {
+				t.Fatalf("/play on shard 1 refused: %q", embedText(answer))
+			}
+			w.nowPlaying(text, "Song 2")
+			w.player(g.ID(), "song02")
+
+			if err := in.stop(); err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			if fi, err := os.Stat(filepath.Join(dir, storeFile)); err != nil || fi.Size() == 0 {
+				t.Errorf("the file store %s: %v", storeFile, err)
+			}
+			checkLog(t, w.log.String(), w.srv.Token(), testPassword)
+		})
+	}
+}
