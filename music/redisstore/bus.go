@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -21,15 +22,23 @@ const DefaultChannel = DefaultPrefix + "events"
 type BusOption func(*busConfig)
 
 type busConfig struct {
-	channel string
-	buffer  int
-	logger  *slog.Logger
+	channel      string
+	queueChannel string
+	buffer       int
+	logger       *slog.Logger
 }
 
 // WithChannel sets the pub/sub channel. Default: [DefaultChannel]. Every
 // instance of a bot must use the same one, and different bots different
 // ones.
 func WithChannel(name string) BusOption { return func(c *busConfig) { c.channel = name } }
+
+// WithBusQueueChannel sets the pub/sub channel on which the bus hears of
+// queue changes for [Bus.WatchQueues]; "" hears none. Default:
+// [DefaultQueueChannel]. It must be the channel the stores publish on
+// ([WithQueueChannel]) and differ from the event channel ([WithChannel]);
+// a bus given the event channel's name hears no queue changes.
+func WithBusQueueChannel(name string) BusOption { return func(c *busConfig) { c.queueChannel = name } }
 
 // WithBusBuffer sets how many events each local subscriber may fall
 // behind before events to it are dropped. Default:
@@ -57,12 +66,17 @@ func WithLogger(l *slog.Logger) BusOption { return func(c *busConfig) { c.logger
 // such as an event type from a newer tunekit, is logged, counted
 // ([Bus.Skipped]) and skipped.
 //
-// A Bus is safe for concurrent use; [Bus.Close] stops its goroutine. It
+// The same subscription carries the queue changes a [Store] announces,
+// for [Bus.WatchQueues].
+//
+// A Bus is safe for concurrent use; [Bus.Close] stops its goroutines. It
 // does not own the client.
 type Bus struct {
 	c       redis.UniversalClient
 	channel string
+	queues  string
 	local   *music.Bus
+	watch   watchers
 	ps      *redis.PubSub
 	logger  *slog.Logger
 	skipped atomic.Uint64
@@ -73,7 +87,10 @@ type Bus struct {
 	once    sync.Once
 }
 
-var _ music.EventBus = (*Bus)(nil)
+var (
+	_ music.EventBus     = (*Bus)(nil)
+	_ music.QueueWatcher = (*Bus)(nil)
+)
 
 // NewBus subscribes to the channel and returns once Redis has confirmed
 // the subscription, so every event published after NewBus returns is
@@ -82,21 +99,28 @@ func NewBus(ctx context.Context, c redis.UniversalClient, opts ...BusOption) (*B
 	if c == nil {
 		return nil, ErrNilClient
 	}
-	cfg := busConfig{channel: DefaultChannel, buffer: music.DefaultBusBuffer, logger: slog.Default()}
+	cfg := busConfig{channel: DefaultChannel, queueChannel: DefaultQueueChannel, buffer: music.DefaultBusBuffer, logger: slog.Default()}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ps := c.Subscribe(ctx, cfg.channel)
-	if _, err := ps.Receive(ctx); err != nil {
-		_ = ps.Close()
-		return nil, fmt.Errorf("redisstore: subscribe to %s: %w", cfg.channel, err)
+	channels := []string{cfg.channel}
+	if cfg.queueChannel != "" && cfg.queueChannel != cfg.channel {
+		channels = append(channels, cfg.queueChannel)
+	}
+	ps := c.Subscribe(ctx, channels...)
+	for range channels { // one confirmation per channel
+		if _, err := ps.Receive(ctx); err != nil {
+			_ = ps.Close()
+			return nil, failed("subscribe to "+strings.Join(channels, ", "), err)
+		}
 	}
 	b := &Bus{
 		c:       c,
 		channel: cfg.channel,
+		queues:  cfg.queueChannel,
 		local:   music.NewBus(music.WithBusBuffer(cfg.buffer)),
 		ps:      ps,
-		logger:  cfg.logger.With("component", "redisstore", "channel", cfg.channel),
+		logger:  cfg.logger.With("component", "redisstore"),
 		done:    make(chan struct{}),
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
@@ -107,10 +131,14 @@ func NewBus(ctx context.Context, c redis.UniversalClient, opts ...BusOption) (*B
 func (b *Bus) receive(ch <-chan *redis.Message) {
 	defer close(b.done)
 	for msg := range ch {
+		if msg.Channel == b.queues && msg.Channel != b.channel {
+			b.queueChanged(msg.Payload)
+			continue
+		}
 		e, err := music.UnmarshalEvent([]byte(msg.Payload))
 		if err != nil {
 			b.skipped.Add(1)
-			b.logger.WarnContext(b.ctx, "skipping an event that does not decode", "error", err)
+			b.logger.WarnContext(b.ctx, "skipping an event that does not decode", "channel", b.channel, "error", err)
 			continue
 		}
 		// Publish fails only once the local bus is closed, in Close.
@@ -119,8 +147,8 @@ func (b *Bus) receive(ch <-chan *redis.Message) {
 }
 
 // Publish sends e to every process subscribed to the channel. It returns
-// [music.ErrBusClosed] after Close and the Redis error when the PUBLISH
-// fails.
+// [music.ErrBusClosed] after Close and an error matching [ErrUnavailable]
+// when Redis does not take the PUBLISH.
 func (b *Bus) Publish(ctx context.Context, e music.Event) error {
 	if b.closed.Load() {
 		return music.ErrBusClosed
@@ -130,7 +158,7 @@ func (b *Bus) Publish(ctx context.Context, e music.Event) error {
 		return err
 	}
 	if err := b.c.Publish(ctx, b.channel, data).Err(); err != nil {
-		return fmt.Errorf("redisstore: publish %s event: %w", e.Type(), err)
+		return failed("publish "+e.Type().String()+" event", err)
 	}
 	return nil
 }
@@ -142,7 +170,8 @@ func (b *Bus) Subscribe(f func(music.Event)) (cancel func()) { return b.local.Su
 // a subscriber's buffer was full.
 func (b *Bus) Dropped() uint64 { return b.local.Dropped() }
 
-// Skipped is how many received messages did not decode as events.
+// Skipped is how many received messages did not decode as events or
+// queue changes.
 func (b *Bus) Skipped() uint64 { return b.skipped.Load() }
 
 // Close unsubscribes, stops the receiving goroutine, and closes the local
@@ -157,11 +186,11 @@ func (b *Bus) Close(ctx context.Context) error {
 		case <-b.done:
 		case <-ctx.Done():
 			b.cancel()
-			err = errors.Join(err, ctx.Err(), b.local.Close(ctx))
+			err = errors.Join(err, ctx.Err(), b.local.Close(ctx), b.watch.close(ctx))
 			return
 		}
 		b.cancel()
-		err = errors.Join(err, b.local.Close(ctx))
+		err = errors.Join(err, b.local.Close(ctx), b.watch.close(ctx))
 	})
 	if err != nil {
 		return fmt.Errorf("redisstore: close bus: %w", err)

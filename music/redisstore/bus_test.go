@@ -188,13 +188,13 @@ func TestBusRedisDown(t *testing.T) {
 	srv := redistest.Start(t)
 	b := newBus(t, srv)
 	srv.Stop()
-	if err := b.Publish(t.Context(), music.QueueEnded{GuildID: 1}); err == nil {
-		t.Error("Publish with Redis stopped succeeded; want an error")
+	if err := b.Publish(t.Context(), music.QueueEnded{GuildID: 1}); !errors.Is(err, redisstore.ErrUnavailable) {
+		t.Errorf("Publish with Redis stopped = %v; want ErrUnavailable", err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	if _, err := redisstore.NewBus(ctx, srv.Client()); err == nil {
-		t.Error("NewBus with Redis stopped succeeded; want an error")
+	if _, err := redisstore.NewBus(ctx, srv.Client()); !errors.Is(err, redisstore.ErrUnavailable) {
+		t.Errorf("NewBus with Redis stopped = %v; want ErrUnavailable", err)
 	}
 	if err := b.Publish(t.Context(), nilEvent()); err == nil {
 		t.Error("Publish(nil) succeeded; want an error")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/redis/go-redis/v9"
@@ -24,7 +25,11 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 var (
 	_ music.SettingsStore = (*redisstore.Store)(nil)
 	_ music.SessionStore  = (*redisstore.Store)(nil)
+	_ music.QueueEditor   = (*redisstore.Store)(nil)
+	_ music.FencedStore   = (*redisstore.Store)(nil)
+	_ music.Leaser        = (*redisstore.Store)(nil)
 	_ music.EventBus      = (*redisstore.Bus)(nil)
+	_ music.QueueWatcher  = (*redisstore.Bus)(nil)
 )
 
 func newStore(t testing.TB, c redis.UniversalClient, opts ...redisstore.Option) *redisstore.Store {
@@ -87,9 +92,10 @@ func TestKeyIsHashTagged(t *testing.T) {
 	}
 }
 
-// TestLayout checks the stored form the package documents: one hash per
-// guild whose queue and history fields hold one JSON track per line, in
-// order, so a Lua script can edit them without parsing JSON.
+// TestLayout checks the stored form the package documents: per guild a
+// hash with the settings, session and history, a list with one element
+// per queued track ("<requester> <track JSON>"), and a hash of counters;
+// no data key expires.
 func TestLayout(t *testing.T) {
 	ctx := t.Context()
 	srv := redistest.Start(t)
@@ -103,42 +109,64 @@ func TestLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys, err := c.Keys(ctx, "*").Result()
-	if err != nil || !slices.Equal(keys, []string{"tunekit:music:{7}"}) {
-		t.Fatalf("keys after Save and Put = %q, %v; want one hash per guild", keys, err)
+	slices.Sort(keys)
+	if want := []string{"tunekit:music:{7}", "tunekit:music:{7}:queue", "tunekit:music:{7}:seq"}; err != nil || !slices.Equal(keys, want) {
+		t.Fatalf("keys after Save and Put = %q, %v; want %q", keys, err, want)
+	}
+	for _, k := range keys {
+		if ttl, err := c.PTTL(ctx, k).Result(); err != nil || ttl != -1 {
+			t.Errorf("PTTL(%s) = %v, %v; data keys must not expire", k, ttl, err)
+		}
 	}
 	fields, err := c.HGetAll(ctx, s.Key(7)).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"settings", "session", "queue", "history"} {
-		if _, ok := fields[f]; !ok {
-			t.Errorf("hash has no %q field; fields: %v", f, slices.Sorted(mapKeys(fields)))
-		}
+	if got := slices.Sorted(mapKeys(fields)); !slices.Equal(got, []string{"history", "session", "settings"}) {
+		t.Errorf("hash fields = %q; want history, session, settings", got)
 	}
 	if strings.Contains(fields["session"], `"queue"`) {
-		t.Errorf("session field holds the queue; it should be in the queue field")
+		t.Errorf("session field holds the queue; it should be in the queue list")
 	}
-	for name, want := range map[string][]music.Track{"queue": snap.Queue, "history": snap.History} {
-		lines := strings.Split(fields[name], "\n")
-		if len(lines) != len(want) {
-			t.Fatalf("%s field has %d lines, want %d", name, len(lines), len(want))
+	lines := strings.Split(fields["history"], "\n")
+	if len(lines) != len(snap.History) {
+		t.Fatalf("history field has %d lines, want %d", len(lines), len(snap.History))
+	}
+	for i, line := range lines {
+		var tr music.Track
+		if err := tr.UnmarshalJSON([]byte(line)); err != nil || !tr.Equal(snap.History[i]) {
+			t.Errorf("history line %d = %s (%v); want track %d", i+1, line, err, i+1)
 		}
-		for i, line := range lines {
-			var tr music.Track
-			if err := tr.UnmarshalJSON([]byte(line)); err != nil || !tr.Equal(want[i]) {
-				t.Errorf("%s line %d = %s (%v); want track %d", name, i+1, line, err, i+1)
-			}
+	}
+	elems, err := c.LRange(ctx, s.Key(7)+":queue", 0, -1).Result()
+	if err != nil || len(elems) != len(snap.Queue) {
+		t.Fatalf("queue list = %d elements, %v; want %d", len(elems), err, len(snap.Queue))
+	}
+	for i, e := range elems {
+		req, data, _ := strings.Cut(e, " ")
+		var tr music.Track
+		if err := tr.UnmarshalJSON([]byte(data)); err != nil || !tr.Equal(snap.Queue[i]) || req != snap.Queue[i].Requester.String() {
+			t.Errorf("queue element %d = %.60s… (%v); want requester %v and track %d", i+1, e, err, snap.Queue[i].Requester, i+1)
 		}
+	}
+	version, err := c.HGet(ctx, s.Key(7)+":seq", "queue").Uint64()
+	if st, _ := s.LoadQueue(ctx, 7); err != nil || version == 0 || st.Version != version {
+		t.Errorf("seq hash queue field = %d, %v; want the version LoadQueue reports (%d)", version, err, st.Version)
 	}
 
-	// Deleting the session keeps the settings in the same hash; once the
-	// settings go too, the key goes.
+	// Deleting the session keeps the settings in the hash and the
+	// counters; the queue list goes.
 	if err := s.Delete(ctx, 7); err != nil {
 		t.Fatal(err)
 	}
 	fields, err = c.HGetAll(ctx, s.Key(7)).Result()
 	if err != nil || len(fields) != 1 || fields["settings"] == "" {
 		t.Errorf("fields after Delete = %v, %v; want only settings", slices.Sorted(mapKeys(fields)), err)
+	}
+	keys, _ = c.Keys(ctx, "*").Result()
+	slices.Sort(keys)
+	if want := []string{"tunekit:music:{7}", "tunekit:music:{7}:seq"}; !slices.Equal(keys, want) {
+		t.Errorf("keys after Delete = %q; want %q", keys, want)
 	}
 }
 
@@ -218,7 +246,6 @@ func TestCorruptData(t *testing.T) {
 		field, value string
 		want         error
 	}{
-		{"queue", "{\"encoded\":\"x\"}\nnot json", music.ErrInvalidSnapshot},
 		{"history", "[", music.ErrInvalidSnapshot},
 		{"session", `{"version":0}`, music.ErrInvalidSnapshot},
 		{"session", `{"version":99,"guildId":"1","newField":{}}`, music.ErrSnapshotVersion},
@@ -243,8 +270,84 @@ func TestCorruptData(t *testing.T) {
 	if err := c.Set(ctx, s.Key(2), "string", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Load(ctx, 2); err == nil || errors.Is(err, music.ErrSnapshotNotFound) {
+	if _, err := s.Load(ctx, 2); err == nil || errors.Is(err, music.ErrSnapshotNotFound) || errors.Is(err, redisstore.ErrUnavailable) {
 		t.Errorf("Load(key of the wrong type) = %v; want Redis' error", err)
+	}
+}
+
+// TestCorruptQueue checks that a queue list or version that does not
+// decode fails Load and LoadQueue with ErrInvalidSnapshot, and a queue
+// key of another type fails every queue call with Redis' error, which is
+// not an outage.
+func TestCorruptQueue(t *testing.T) {
+	ctx := t.Context()
+	srv := redistest.Start(t)
+	c := srv.Client()
+	s := newStore(t, c)
+	good, _ := storetest.Track(1).MarshalJSON()
+	req := storetest.Track(1).Requester.String()
+	for _, elem := range []string{
+		"no-space",
+		"x " + string(good),
+		"-1 " + string(good),
+		"7 " + string(good), // not the track's requester
+		req + " {not json",
+		req + " ",
+	} {
+		if err := s.Save(ctx, storetest.Snapshot(1, 1, 3, 0)); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.RPush(ctx, s.Key(1)+":queue", elem).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Load(ctx, 1); !errors.Is(err, music.ErrInvalidSnapshot) {
+			t.Errorf("Load with queue element %.40q: error %v; want ErrInvalidSnapshot", elem, err)
+		}
+		if _, err := s.LoadQueue(ctx, 1); !errors.Is(err, music.ErrInvalidSnapshot) {
+			t.Errorf("LoadQueue with queue element %.40q: error %v; want ErrInvalidSnapshot", elem, err)
+		}
+		// An edit that returns the bad element reports it; the edit
+		// itself is done.
+		if _, err := s.EditQueue(ctx, 1, music.QueueEdit{Op: music.QueueRemove, Position: 4}); !errors.Is(err, music.ErrInvalidSnapshot) {
+			t.Errorf("EditQueue(remove %.40q): error %v; want ErrInvalidSnapshot", elem, err)
+		}
+		if st, err := s.LoadQueue(ctx, 1); err != nil || len(st.Tracks) != 3 {
+			t.Errorf("LoadQueue after removing the bad element = %d tracks, %v; want 3", len(st.Tracks), err)
+		}
+	}
+	if err := c.HSet(ctx, s.Key(1)+":seq", "queue", "x").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LoadQueue(ctx, 1); !errors.Is(err, music.ErrInvalidSnapshot) {
+		t.Errorf("LoadQueue with version \"x\": error %v; want ErrInvalidSnapshot", err)
+	}
+	// A hash field "queue" from an earlier layout is ignored.
+	if err := s.Save(ctx, storetest.Snapshot(3, 1, 2, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.HSet(ctx, s.Key(3), "queue", "old layout").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Load(ctx, 3); err != nil || !got.Equal(storetest.Snapshot(3, 1, 2, 0)) {
+		t.Errorf("Load with an old queue field = %v; want the saved snapshot", err)
+	}
+	if err := c.Set(ctx, s.Key(2)+":queue", "a string", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	errs := map[string]error{}
+	_, errs["EditQueue"] = s.EditQueue(ctx, 2, music.QueueEdit{Op: music.QueueAdd, Tracks: storetest.Tracks(0, 1)})
+	_, errs["LoadQueue"] = s.LoadQueue(ctx, 2)
+	errs["Save"] = s.Save(ctx, storetest.Snapshot(2, 1, 1, 0)) // DEL replaces it: no error
+	for name, err := range errs {
+		if name == "Save" {
+			if err != nil {
+				t.Errorf("Save over a queue key of another type = %v; want nil (it replaces the queue)", err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "WRONGTYPE") || errors.Is(err, redisstore.ErrUnavailable) {
+			t.Errorf("%s on a queue key of another type = %v; want Redis' WRONGTYPE, not an outage", name, err)
+		}
 	}
 }
 
@@ -255,26 +358,44 @@ func TestRedisDown(t *testing.T) {
 	srv := redistest.Start(t)
 	s := newStore(t, srv.Client())
 	srv.Stop()
+	lease := music.Lease{Guild: 1, Owner: "a", Token: 1}
 	errs := map[string]error{
-		"Save":   s.Save(ctx, storetest.Snapshot(1, 1, 1, 1)),
-		"Put":    s.Put(ctx, 1, music.Settings{}),
-		"Delete": s.Delete(ctx, 1),
+		"Save":         s.Save(ctx, storetest.Snapshot(1, 1, 1, 1)),
+		"Put":          s.Put(ctx, 1, music.Settings{}),
+		"PutFenced":    s.PutFenced(ctx, 1, music.Settings{}, 1),
+		"Delete":       s.Delete(ctx, 1),
+		"DeleteFenced": s.DeleteFenced(ctx, 1, 1),
+		"Release":      s.Release(ctx, lease),
 	}
 	_, errs["Load"] = s.Load(ctx, 1)
 	_, errs["Get"] = s.Get(ctx, 1)
 	_, errs["List"] = s.List(ctx)
+	_, errs["SaveFenced"] = s.SaveFenced(ctx, storetest.Snapshot(1, 1, 1, 1), music.SaveOptions{Token: 1})
+	_, errs["EditQueue"] = s.EditQueue(ctx, 1, music.QueueEdit{Op: music.QueueClear})
+	_, errs["LoadQueue"] = s.LoadQueue(ctx, 1)
+	_, errs["Acquire"] = s.Acquire(ctx, 1, "a", time.Second)
+	_, errs["Renew"] = s.Renew(ctx, lease, time.Second)
 	for name, err := range errs {
-		if err == nil || !strings.HasPrefix(err.Error(), "redisstore: ") {
-			t.Errorf("%s with Redis stopped = %v; want a redisstore error", name, err)
+		if err == nil || !strings.HasPrefix(err.Error(), "redisstore: ") || !errors.Is(err, redisstore.ErrUnavailable) {
+			t.Errorf("%s with Redis stopped = %v; want a redisstore error matching ErrUnavailable", name, err)
 		}
-		if errors.Is(err, music.ErrSnapshotNotFound) {
-			t.Errorf("%s with Redis stopped reports not found; an outage must not look like missing data", name)
+		for _, refusal := range refusals {
+			if errors.Is(err, refusal) {
+				t.Errorf("%s with Redis stopped matches %v; an outage must not look like missing data or a refusal", name, refusal)
+			}
 		}
 	}
 	srv.Restart()
 	if err := s.Save(ctx, storetest.Snapshot(1, 1, 1, 1)); err != nil {
 		t.Errorf("Save after Restart: %v", err)
 	}
+}
+
+// refusals are the errors that report a decision, which an outage must
+// never look like.
+var refusals = []error{
+	music.ErrSnapshotNotFound, music.ErrFenced, music.ErrVersionConflict, music.ErrLeaseHeld,
+	music.ErrLeaseLost, music.ErrInvalidPosition, music.ErrQueueFull, music.ErrInvalidSnapshot,
 }
 
 func TestCancelledContextOnSlowOps(t *testing.T) {

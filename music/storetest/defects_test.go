@@ -55,10 +55,14 @@ func (r *recorder) fail(msg string) {
 }
 
 // runRecorded runs the suite in-process and returns the checks that failed
-// with their messages.
-func runRecorded(newStores func() Stores) (failed map[string][]string, skipped []string) {
+// with their messages. With prefixes, it runs only the checks whose names
+// start with one of them.
+func runRecorded(newStores func() Stores, prefixes ...string) (failed map[string][]string, skipped []string) {
 	failed = map[string][]string{}
 	run(newRecorder(), func(name string, f func(tb)) {
+		if len(prefixes) > 0 && !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(name, p) }) {
+			return
+		}
 		r := newRecorder()
 		done := make(chan struct{})
 		go func() {
@@ -82,12 +86,19 @@ func TestRecorderSeesAPass(t *testing.T) {
 		s := music.NewMemoryStore()
 		return Stores{Settings: s, Sessions: s}
 	})
+	if len(failed) != 0 || len(skipped) != 12 {
+		t.Errorf("memory store: failed %v, skipped %v; want none failed and the 12 shared-store checks skipped", failed, skipped)
+	}
+	failed, skipped = runRecorded(func() Stores {
+		s := newShared("")
+		return Stores{Settings: s, Sessions: s}
+	})
 	if len(failed) != 0 || len(skipped) != 0 {
-		t.Errorf("memory store: failed %v, skipped %v; want none", failed, skipped)
+		t.Errorf("shared reference store: failed %v, skipped %v; want none", failed, skipped)
 	}
 	_, skipped = runRecorded(func() Stores { return Stores{} })
-	if len(skipped) != 18 {
-		t.Errorf("nil stores skipped %d checks, want all 18", len(skipped))
+	if len(skipped) != 30 {
+		t.Errorf("nil stores skipped %d checks, want all 30", len(skipped))
 	}
 }
 

@@ -104,10 +104,12 @@ func run(t tb, subtest func(name string, f func(tb)), newStores func(tb) Stores)
 		}
 		testIndependent(t, s)
 	})
+	runShared(subtest, newStores)
 }
 
 // RunBenchmarks measures Save and Load of a snapshot with a 1,000-track
-// queue and a 50-track history.
+// queue and a 50-track history and, for stores that implement them, each
+// queue edit on a 1,000-track queue, LoadQueue, and a lease's renewal.
 func RunBenchmarks(b *testing.B, newStores func(b *testing.B) Stores) {
 	b.Run("Save/1000", func(b *testing.B) {
 		s := newStores(b).Sessions
@@ -134,6 +136,7 @@ func RunBenchmarks(b *testing.B, newStores func(b *testing.B) Stores) {
 			}
 		}
 	})
+	runSharedBenchmarks(b, newStores)
 }
 
 func testSettingsDefaults(t tb, s music.SettingsStore) {
