@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/tunekit/tunekit/alerting"
+	"github.com/tunekit/tunekit/internal/fakeclock"
 	"github.com/tunekit/tunekit/resilience"
 )
 
@@ -470,7 +471,7 @@ func TestGroupedAlerts(t *testing.T) {
 		Labels: map[string]string{"team": "music"}, Actions: []string{"rec"},
 		Annotations: map[string]string{"summary": "shard {{ $labels.shard }} lags {{ $value }}s"}}
 	rec := &recorder{}
-	e := alerting.New(reg, alerting.WithRules(rule), alerting.WithNotifier("rec", rec), alerting.WithClock(newClock().Now))
+	e := alerting.New(reg, alerting.WithRules(rule), alerting.WithNotifier("rec", rec), alerting.WithClock(fakeclock.New(t0).Now))
 	if err := e.Evaluate(context.Background()); err != nil {
 		t.Fatal(err)
 	}

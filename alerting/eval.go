@@ -1,6 +1,7 @@
 package alerting
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -367,15 +368,7 @@ func (s *store) quantile(q Query, t int64) result {
 	}
 	out := result{}
 	for k, bs := range groups {
-		slices.SortFunc(bs, func(a, b bucket) int {
-			switch {
-			case a.upper < b.upper:
-				return -1
-			case a.upper > b.upper:
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(bs, func(a, b bucket) int { return cmp.Compare(a.upper, b.upper) })
 		uppers := make([]float64, len(bs))
 		counts := make([]float64, len(bs))
 		for i, b := range bs {

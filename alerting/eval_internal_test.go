@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/tunekit/tunekit/internal/promtooltest"
 )
 
 func pts(tv ...float64) []point {
@@ -439,5 +441,5 @@ func TestQueriesAgreeWithPromtool(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("promtool test file:\n%s", b.String())
-	runPromtool(t, dir, "test", "rules", "queries_test.yml")
+	promtooltest.Run(t, dir, "test", "rules", "queries_test.yml")
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tunekit/tunekit/alerting"
+	"github.com/tunekit/tunekit/internal/fakeclock"
+	"github.com/tunekit/tunekit/internal/promtooltest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/default_rules.yml")
@@ -46,11 +48,6 @@ func TestPrometheusRulesGolden(t *testing.T) {
 	}
 }
 
-func promtoolRun(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	return alerting.RunPromtool(t, dir, args...)
-}
-
 func TestPromtoolCheckRules(t *testing.T) {
 	dir := t.TempDir()
 	rules := append(goldenRules(), alerting.Rule{
@@ -71,19 +68,19 @@ func TestPromtoolCheckRules(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), out, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got := promtoolRun(t, dir, "check", "rules", "rules.yml")
+	got := promtooltest.Run(t, dir, "check", "rules", "rules.yml")
 	if !strings.Contains(got, "SUCCESS: 7 rules found") {
 		t.Errorf("promtool check rules: %s", got)
 	}
 	// The golden file in the repository passes too.
-	promtoolRun(t, "testdata", "check", "rules", "default_rules.yml")
+	promtooltest.Run(t, "testdata", "check", "rules", "default_rules.yml")
 }
 
 // TestPromtoolUnitTests runs testdata/default_rules_test.yml: the exported
 // HighErrorRate and LavalinkDown rules fire on synthetic series in a real
 // Prometheus rule engine.
 func TestPromtoolUnitTests(t *testing.T) {
-	out := promtoolRun(t, "testdata", "test", "rules", "default_rules_test.yml")
+	out := promtooltest.Run(t, "testdata", "test", "rules", "default_rules_test.yml")
 	if !strings.Contains(out, "SUCCESS") {
 		t.Errorf("promtool test rules: %s", out)
 	}
@@ -110,7 +107,7 @@ func TestDefaultRulesFireInProcess(t *testing.T) {
 	hist := prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: "tunekit", Name: "command_duration_seconds",
 		Help: "x", Buckets: []float64{0.1, 1, 10}}, []string{"command", "status"})
 	reg.MustRegister(hist)
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	rec := &recorder{}
 	e := alerting.New(reg, alerting.WithRules(goldenRules()...), alerting.WithClock(clk.Now),
 		alerting.WithNotifier(alerting.ActionSlack, rec), alerting.WithLogger(discardLogger()))
@@ -156,7 +153,7 @@ func TestPerProcessRulesInProcess(t *testing.T) {
 		reg.MustRegister(rss, nodes)
 		rss.Set(900) // above 85 % of 1000
 		nodes.WithLabelValues("connected").Set(0)
-		clk := newClock()
+		clk := fakeclock.New(t0)
 		rules := alerting.DefaultRules("tunekit", append([]alerting.DefaultsOption{alerting.WithMemoryLimit(1000)}, opts...)...)
 		e := alerting.New(reg, alerting.WithRules(rules...), alerting.WithClock(clk.Now), alerting.WithLogger(discardLogger()))
 		for range 4*3 + 1 { // 0 … 3 minutes

@@ -11,30 +11,11 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/tunekit/tunekit/alerting"
+	"github.com/tunekit/tunekit/internal/fakeclock"
 	"github.com/tunekit/tunekit/resilience"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// clock is a fake clock tests advance by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: t0} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // recorder is a Notifier that keeps what it was sent.
 type recorder struct {
@@ -66,14 +47,14 @@ var fastRetry = resilience.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Nan
 type gaugeEnv struct {
 	reg    *prometheus.Registry
 	gauge  prometheus.Gauge
-	clock  *clock
+	clock  *fakeclock.Clock
 	rec    *recorder
 	engine *alerting.Engine
 }
 
 func newGaugeEnv(t *testing.T, rule alerting.Rule, opts ...alerting.Option) *gaugeEnv {
 	t.Helper()
-	env := &gaugeEnv{reg: prometheus.NewRegistry(), clock: newClock(), rec: &recorder{}}
+	env := &gaugeEnv{reg: prometheus.NewRegistry(), clock: fakeclock.New(t0), rec: &recorder{}}
 	env.gauge = prometheus.NewGauge(prometheus.GaugeOpts{Name: "queue_depth", Help: "test gauge"})
 	env.reg.MustRegister(env.gauge)
 	if rule.Name == "" {

@@ -1,6 +1,7 @@
 package alerting
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"maps"
@@ -124,18 +125,6 @@ func isPermanent(err error) bool {
 // sortAlerts orders alerts by rule, then fingerprint.
 func sortAlerts(as []Alert) {
 	slices.SortFunc(as, func(a, b Alert) int {
-		if a.Rule != b.Rule {
-			if a.Rule < b.Rule {
-				return -1
-			}
-			return 1
-		}
-		switch {
-		case a.Fingerprint < b.Fingerprint:
-			return -1
-		case a.Fingerprint > b.Fingerprint:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Fingerprint, b.Fingerprint))
 	})
 }

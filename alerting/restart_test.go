@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tunekit/tunekit/alerting"
+	"github.com/tunekit/tunekit/internal/fakeclock"
 )
 
 func lavalinkAlert(status alerting.State) alerting.Notification {
@@ -22,7 +23,7 @@ func lavalinkAlert(status alerting.State) alerting.Notification {
 }
 
 func TestRestarterRateLimits(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	var mu sync.Mutex
 	var restarts []time.Duration
 	esc := &recorder{}
@@ -70,7 +71,7 @@ func TestRestarterRateLimits(t *testing.T) {
 }
 
 func TestRestarterEdgeCases(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	calls := 0
 	r := &alerting.Restarter{
 		Restart:     func(context.Context, string) error { calls++; return errors.New("docker: no such service") },
@@ -121,7 +122,7 @@ func TestDefaultLavalinkRuleRestarts(t *testing.T) {
 	nodes.WithLabelValues("connected").Set(1)
 	nodes.WithLabelValues("disconnected").Set(0)
 
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	var restarted []time.Duration
 	restarter := &alerting.Restarter{Restart: func(context.Context, string) error {
 		restarted = append(restarted, clk.Now().Sub(t0))

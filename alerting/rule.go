@@ -227,22 +227,10 @@ func humanize(v float64) string {
 		return fmt.Sprintf("%.4g", v)
 	}
 	if math.Abs(v) >= 1 {
-		prefix := ""
-		for _, p := range []string{"k", "M", "G", "T", "P", "E", "Z", "Y"} {
-			if math.Abs(v) < 1000 {
-				break
-			}
-			prefix, v = p, v/1000
-		}
+		v, prefix := scaleDown(v, 1000, "k", "M", "G", "T", "P", "E", "Z", "Y")
 		return fmt.Sprintf("%.4g%s", v, prefix)
 	}
-	prefix := ""
-	for _, p := range []string{"m", "u", "n", "p", "f", "a", "z", "y"} {
-		if math.Abs(v) >= 1 {
-			break
-		}
-		prefix, v = p, v*1000
-	}
+	v, prefix := scaleUp(v)
 	return fmt.Sprintf("%.4g%s", v, prefix)
 }
 
@@ -251,13 +239,7 @@ func humanize1024(v float64) string {
 	if math.Abs(v) <= 1 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return fmt.Sprintf("%.4g", v)
 	}
-	prefix := ""
-	for _, p := range []string{"Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"} {
-		if math.Abs(v) < 1024 {
-			break
-		}
-		prefix, v = p, v/1024
-	}
+	v, prefix := scaleDown(v, 1024, "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi")
 	return fmt.Sprintf("%.4g%s", v, prefix)
 }
 
@@ -286,6 +268,26 @@ func humanizeDuration(v float64) string {
 		}
 		return fmt.Sprintf("%s%.4gs", sign, v)
 	}
+	v, prefix := scaleUp(v)
+	return fmt.Sprintf("%.4g%ss", v, prefix)
+}
+
+// scaleDown divides v by base while |v| >= base, a prefix at a time, and
+// returns it with the last prefix used ("" for none).
+func scaleDown(v, base float64, prefixes ...string) (float64, string) {
+	prefix := ""
+	for _, p := range prefixes {
+		if math.Abs(v) < base {
+			break
+		}
+		prefix, v = p, v/base
+	}
+	return v, prefix
+}
+
+// scaleUp multiplies v, which is not 0, by 1000 while |v| < 1, and returns
+// it with the SI prefix that undoes that: 0.0025 → 2.5, "m".
+func scaleUp(v float64) (float64, string) {
 	prefix := ""
 	for _, p := range []string{"m", "u", "n", "p", "f", "a", "z", "y"} {
 		if math.Abs(v) >= 1 {
@@ -293,5 +295,5 @@ func humanizeDuration(v float64) string {
 		}
 		prefix, v = p, v*1000
 	}
-	return fmt.Sprintf("%.4g%ss", v, prefix)
+	return v, prefix
 }

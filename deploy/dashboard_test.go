@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tunekit/tunekit/internal/promtooltest"
 )
 
 const dashboardFile = "grafana/tunekit.json"
@@ -429,7 +431,7 @@ func TestDashboardPromtool(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "dashboard.yml"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := runPromtool(t, dir, "check", "rules", "dashboard.yml")
+	out := promtooltest.Run(t, dir, "check", "rules", "dashboard.yml")
 	if want := fmt.Sprintf("SUCCESS: %d rules found", len(exprs)); !strings.Contains(out, want) {
 		t.Errorf("promtool check rules: want %q in\n%s", want, out)
 	}

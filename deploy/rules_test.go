@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tunekit/tunekit/alerting"
+	"github.com/tunekit/tunekit/internal/promtooltest"
 )
 
 const (
@@ -21,12 +22,12 @@ const (
 // and RedisFailures firing on synthetic series and staying quiet below
 // their thresholds.
 func TestAlertRulesPromtool(t *testing.T) {
-	out := runPromtool(t, "prometheus", "check", "rules", "alerts.yml")
+	out := promtooltest.Run(t, "prometheus", "check", "rules", "alerts.yml")
 	rules := alerting.DefaultRules("tunekit", alerting.WithMemoryLimit(1<<30))
 	if want := "SUCCESS: " + strconv.Itoa(len(rules)) + " rules found"; !strings.Contains(out, want) {
 		t.Errorf("promtool check rules alerts.yml: want %q in\n%s", want, out)
 	}
-	out = runPromtool(t, "prometheus", "test", "rules", "alerts_test.yml")
+	out = promtooltest.Run(t, "prometheus", "test", "rules", "alerts_test.yml")
 	if !strings.Contains(out, "SUCCESS") {
 		t.Errorf("promtool test rules alerts_test.yml:\n%s", out)
 	}

@@ -28,25 +28,8 @@ func patientClient(tb testing.TB, srv *redistest.Server) *redis.Client {
 	return c
 }
 
-// fakeClock is a clock moved by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Unix(1_700_000_000, 0)} }
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.t
-}
-
-func (f *fakeClock) Advance(d time.Duration) {
-	f.mu.Lock()
-	f.t = f.t.Add(d)
-	f.mu.Unlock()
-}
+// t0 is where the tests' fake clocks start.
+var t0 = time.Unix(1_700_000_000, 0)
 
 // refLog is the reference sliding-window log: the obviously correct
 // version of what the limiters compute. An event at t counts at now while

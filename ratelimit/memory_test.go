@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tunekit/tunekit/internal/fakeclock"
 	"github.com/tunekit/tunekit/ratelimit"
 )
 
@@ -29,7 +30,7 @@ func TestMemoryMatchesReference(t *testing.T) {
 		for seed := range uint64(5) {
 			t.Run(fmt.Sprintf("%v/seed%d", limit, seed), func(t *testing.T) {
 				r := rand.New(rand.NewPCG(seed, 1))
-				clk := newFakeClock()
+				clk := fakeclock.New(t0)
 				l := ratelimit.NewMemory(ratelimit.WithClock(clk.Now))
 				refs := map[string]*refLog{}
 				ctx := context.Background()
@@ -80,7 +81,7 @@ func TestMemoryWindowBound(t *testing.T) {
 	for _, limit := range testLimits {
 		t.Run(limit.String(), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(42, 42))
-			clk := newFakeClock()
+			clk := fakeclock.New(t0)
 			l := ratelimit.NewMemory(ratelimit.WithClock(clk.Now))
 			var admitted []time.Time
 			denied := 0
@@ -115,7 +116,7 @@ func TestMemoryWindowBound(t *testing.T) {
 func TestMemorySteadyCallerNeverDenied(t *testing.T) {
 	for _, limit := range testLimits {
 		t.Run(limit.String(), func(t *testing.T) {
-			clk := newFakeClock()
+			clk := fakeclock.New(t0)
 			l := ratelimit.NewMemory(ratelimit.WithClock(clk.Now))
 			interval := limit.Period / time.Duration(limit.Rate)
 			if interval*time.Duration(limit.Rate) != limit.Period {
@@ -171,7 +172,7 @@ func TestMemoryConcurrentManyKeys(t *testing.T) {
 }
 
 func TestMemoryCapacityFailsClosed(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New(t0)
 	var refused []string
 	l := ratelimit.NewMemory(
 		ratelimit.WithClock(clk.Now),
@@ -214,7 +215,7 @@ func TestMemoryCapacityFailsClosed(t *testing.T) {
 // TestMemorySweep covers an expired key hidden behind a live least
 // recently used one: a full shard sweeps, at most once per second.
 func TestMemorySweep(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New(t0)
 	l := ratelimit.NewMemory(ratelimit.WithClock(clk.Now), ratelimit.WithCapacity(2), ratelimit.WithShards(1))
 	ctx := context.Background()
 	long := ratelimit.PerMinute(1)
@@ -261,7 +262,7 @@ func TestMemoryShardsSplitCapacity(t *testing.T) {
 }
 
 func TestMemoryClockStepBack(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New(t0)
 	l := ratelimit.NewMemory(ratelimit.WithClock(clk.Now))
 	limit := ratelimit.Limit{Rate: 2, Period: time.Second}
 	ctx := context.Background()
@@ -277,7 +278,7 @@ func TestMemoryClockStepBack(t *testing.T) {
 }
 
 func TestMemoryLimitChangeForKey(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New(t0)
 	l := ratelimit.NewMemory(ratelimit.WithClock(clk.Now))
 	ctx := context.Background()
 	for range 6 {
@@ -306,7 +307,7 @@ func TestMemoryHotKeyDoesNotAllocate(t *testing.T) {
 }
 
 func TestMemoryReadsClockOnce(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New(t0)
 	reads := 0
 	l := ratelimit.NewMemory(ratelimit.WithClock(func() time.Time { reads++; return clk.Now() }))
 	ctx := context.Background()

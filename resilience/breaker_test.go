@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/tunekit/tunekit/internal/fakeclock"
 )
 
 func TestStateString(t *testing.T) {
@@ -73,7 +75,7 @@ func TestOpensAtThreshold(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newClock()
+			clk := fakeclock.New(t0)
 			b := New("svc", Settings{FailureRateThreshold: tt.threshold, MinimumRequests: tt.minimum, Now: clk.Now})
 			for i, r := range tt.results {
 				fn := ok
@@ -106,7 +108,7 @@ func TestWindowSlides(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newClock()
+			clk := fakeclock.New(t0)
 			b := New("svc", Settings{MinimumRequests: 4, Window: 10 * time.Second, Now: clk.Now})
 			_ = calls(b, 3, fail)
 			clk.Advance(tt.advance)
@@ -119,7 +121,7 @@ func TestWindowSlides(t *testing.T) {
 }
 
 func TestWindowCountsAgeOut(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	b := New("svc", Settings{MinimumRequests: 100, Window: 10 * time.Second, Now: clk.Now})
 	_ = calls(b, 2, fail)
 	clk.Advance(5 * time.Second)
@@ -140,7 +142,7 @@ func TestWindowCountsAgeOut(t *testing.T) {
 }
 
 func TestOpenToHalfOpenAfterResetTimeout(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	b := New("redis", Settings{MinimumRequests: 1, ResetTimeout: 30 * time.Second, Now: clk.Now})
 	trip(t, b)
 
@@ -182,7 +184,7 @@ func TestOpenToHalfOpenAfterResetTimeout(t *testing.T) {
 func TestHalfOpenAdmitsExactlyN(t *testing.T) {
 	for _, n := range []int{1, 3, 10} {
 		t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) {
-			clk := newClock()
+			clk := fakeclock.New(t0)
 			var mu sync.Mutex
 			var seen []transition
 			b := New("svc", Settings{
@@ -257,7 +259,7 @@ func TestHalfOpenProbes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newClock()
+			clk := fakeclock.New(t0)
 			b := New("svc", Settings{MinimumRequests: 1, ResetTimeout: time.Second, HalfOpenMaxCalls: tt.probes, Now: clk.Now})
 			trip(t, b)
 			clk.Advance(time.Second)
@@ -284,7 +286,7 @@ func TestHalfOpenProbes(t *testing.T) {
 }
 
 func TestHalfOpenRefusesBeyondN(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	b := New("svc", Settings{MinimumRequests: 1, ResetTimeout: time.Second, HalfOpenMaxCalls: 1, Now: clk.Now})
 	trip(t, b)
 	clk.Advance(time.Second)
@@ -303,7 +305,7 @@ func TestHalfOpenRefusesBeyondN(t *testing.T) {
 }
 
 func TestOnStateChangeEachOnce(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	var seen []string
 	b := New("lavalink-1", Settings{
 		MinimumRequests: 2,
@@ -335,7 +337,7 @@ func TestOnStateChangeEachOnce(t *testing.T) {
 // TestOnStateChangeMayCallBreaker proves the hook runs outside the lock: it
 // calls State, Counts and even Do (which itself causes a transition).
 func TestOnStateChangeMayCallBreaker(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	var b *Breaker
 	var seen []string
 	b = New("svc", Settings{
@@ -365,7 +367,7 @@ func TestOnStateChangeMayCallBreaker(t *testing.T) {
 }
 
 func TestOnStateChangePanicKeepsDelivering(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	var seen []State
 	b := New("svc", Settings{
 		MinimumRequests: 1,
@@ -534,7 +536,7 @@ func TestIsFailure(t *testing.T) {
 // TestStaleResultIgnored: a call admitted while closed that finishes after
 // the breaker opened is not counted against the new state.
 func TestStaleResultIgnored(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	b := New("svc", Settings{MinimumRequests: 1, ResetTimeout: time.Second, Now: clk.Now})
 	err := b.Do(context.Background(), func(context.Context) error {
 		trip(t, b) // the breaker opens while this call runs
@@ -553,7 +555,7 @@ func TestStaleResultIgnored(t *testing.T) {
 }
 
 func TestPanicCountsAsFailure(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	b := New("svc", Settings{MinimumRequests: 1, ResetTimeout: time.Second, Now: clk.Now})
 	trip(t, b)
 	clk.Advance(time.Second)
@@ -571,7 +573,7 @@ func TestPanicCountsAsFailure(t *testing.T) {
 }
 
 func TestSlowCalls(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	slowFn := func(context.Context) error { clk.Advance(2 * time.Second); return nil }
 	b := New("svc", Settings{
 		MinimumRequests:       4,
@@ -600,7 +602,7 @@ func TestSlowCalls(t *testing.T) {
 }
 
 func TestSlowCallDefaultThreshold(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	slowFn := func(context.Context) error { clk.Advance(time.Second); return nil }
 	b := New("svc", Settings{MinimumRequests: 2, SlowCallDuration: time.Second, Now: clk.Now})
 	_ = calls(b, 1, slowFn)
@@ -616,7 +618,7 @@ func TestSlowCallDefaultThreshold(t *testing.T) {
 }
 
 func TestCountsPerState(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	b := New("svc", Settings{MinimumRequests: 3, ResetTimeout: time.Second, HalfOpenMaxCalls: 2, Now: clk.Now})
 	_ = calls(b, 1, ok)
 	_ = calls(b, 2, fail)
@@ -644,7 +646,7 @@ func TestCountsPerState(t *testing.T) {
 }
 
 func TestClockGoingBackwards(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	b := New("svc", Settings{MinimumRequests: 3, Window: 10 * time.Second, Now: clk.Now})
 	clk.Advance(5 * time.Second)
 	_ = calls(b, 1, fail)

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/tunekit/tunekit/internal/fakeclock"
 )
 
 func TestSettingsFallback(t *testing.T) {
 	errFallback := errors.New("fallback")
 	var got []error
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	b := New("svc", Settings{
 		MinimumRequests:      3,
 		FailureRateThreshold: 30,
@@ -56,7 +58,7 @@ func TestSettingsFallback(t *testing.T) {
 var errNotFound = errors.New("not found")
 
 func TestWithFallback(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	b := New("lavalink", Settings{MinimumRequests: 1, ResetTimeout: time.Second, Now: clk.Now,
 		Fallback: func(context.Context, error) error {
 			t.Error("Settings.Fallback used instead of the Guard's")

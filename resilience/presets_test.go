@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tunekit/tunekit/internal/fakeclock"
 )
 
 func TestPresets(t *testing.T) {
@@ -57,7 +59,7 @@ func TestUnavailablePresets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newClock()
+			clk := fakeclock.New(t0)
 			s := tt.s
 			s.MinimumRequests = 1
 			s.Now = clk.Now

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tunekit/tunekit/internal/fakeclock"
 )
 
 // server answers with the given status codes in turn, then repeats the last.
@@ -39,7 +41,7 @@ func get(client *http.Client, url string) (int, error) {
 
 func TestTransport500Then200(t *testing.T) {
 	srv, hits := server(t, 500, 500, 200)
-	clk := newClock()
+	clk := fakeclock.New(t0)
 	b := New("lavalink-1", Settings{MinimumRequests: 2, ResetTimeout: 45 * time.Second, Now: clk.Now})
 	client := &http.Client{Transport: Transport(b, srv.Client().Transport)}
 

@@ -61,25 +61,12 @@ func SpanName(method, path string) string {
 // spanMethod returns the standard method named by m (any case), GET for
 // "" (as net/http does), or HTTP for anything else, so span names stay few.
 func spanMethod(m string) string {
-	switch strings.ToUpper(m) {
-	case "", http.MethodGet:
+	switch m = strings.ToUpper(m); m {
+	case "":
 		return http.MethodGet
-	case http.MethodHead:
-		return http.MethodHead
-	case http.MethodPost:
-		return http.MethodPost
-	case http.MethodPut:
-		return http.MethodPut
-	case http.MethodDelete:
-		return http.MethodDelete
-	case http.MethodConnect:
-		return http.MethodConnect
-	case http.MethodOptions:
-		return http.MethodOptions
-	case http.MethodTrace:
-		return http.MethodTrace
-	case http.MethodPatch:
-		return http.MethodPatch
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete,
+		http.MethodConnect, http.MethodOptions, http.MethodTrace, http.MethodPatch:
+		return m
 	}
 	return "HTTP"
 }

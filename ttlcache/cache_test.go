@@ -12,28 +12,12 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/tunekit/tunekit/internal/fakeclock"
 	"github.com/tunekit/tunekit/ttlcache"
 )
 
-// fakeClock is a clock moved by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Unix(1_700_000_000, 0)} }
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.t
-}
-
-func (f *fakeClock) Advance(d time.Duration) {
-	f.mu.Lock()
-	f.t = f.t.Add(d)
-	f.mu.Unlock()
-}
+// t0 is where the tests' fake clocks start.
+var t0 = time.Unix(1_700_000_000, 0)
 
 // evictLog records eviction callbacks.
 type evictLog struct {
@@ -110,7 +94,7 @@ func TestGetProtectsFromEviction(t *testing.T) {
 }
 
 func TestPerEntryTTL(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New(t0)
 	c := ttlcache.New[string, int](10, ttlcache.WithClock(clk.Now), ttlcache.WithTTL(2*time.Second))
 	c.SetWithTTL("one", 1, time.Second)
 	c.SetWithTTL("three", 3, 3*time.Second)
@@ -145,7 +129,7 @@ func TestPerEntryTTL(t *testing.T) {
 }
 
 func TestGetDoesNotExtendTTL(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New(t0)
 	c := ttlcache.New[string, int](2, ttlcache.WithClock(clk.Now), ttlcache.WithTTL(time.Minute))
 	c.Set("k", 1)
 	for range 5 {
@@ -163,41 +147,41 @@ func TestGetDoesNotExtendTTL(t *testing.T) {
 func TestEvictReasons(t *testing.T) {
 	tests := []struct {
 		name string
-		run  func(c *ttlcache.Cache[string, int], clk *fakeClock)
+		run  func(c *ttlcache.Cache[string, int], clk *fakeclock.Clock)
 		want []string
 	}{
-		{"capacity", func(c *ttlcache.Cache[string, int], _ *fakeClock) {
+		{"capacity", func(c *ttlcache.Cache[string, int], _ *fakeclock.Clock) {
 			c.Set("a", 1)
 			c.Set("b", 2)
 			c.Set("c", 3)
 		}, []string{"a=1:capacity"}},
-		{"expired at the evicting end", func(c *ttlcache.Cache[string, int], clk *fakeClock) {
+		{"expired at the evicting end", func(c *ttlcache.Cache[string, int], clk *fakeclock.Clock) {
 			c.SetWithTTL("a", 1, time.Second)
 			c.Set("b", 2)
 			clk.Advance(time.Second)
 			c.Set("c", 3)
 		}, []string{"a=1:expired"}},
-		{"expired on Get", func(c *ttlcache.Cache[string, int], clk *fakeClock) {
+		{"expired on Get", func(c *ttlcache.Cache[string, int], clk *fakeclock.Clock) {
 			c.SetWithTTL("a", 1, time.Second)
 			clk.Advance(time.Second)
 			c.Get("a")
 		}, []string{"a=1:expired"}},
-		{"deleted", func(c *ttlcache.Cache[string, int], _ *fakeClock) {
+		{"deleted", func(c *ttlcache.Cache[string, int], _ *fakeclock.Clock) {
 			c.Set("a", 1)
 			c.Delete("a")
 			c.Delete("a")
 		}, []string{"a=1:deleted"}},
-		{"delete of an expired entry", func(c *ttlcache.Cache[string, int], clk *fakeClock) {
+		{"delete of an expired entry", func(c *ttlcache.Cache[string, int], clk *fakeclock.Clock) {
 			c.SetWithTTL("a", 1, time.Second)
 			clk.Advance(time.Hour)
 			c.Delete("a")
 		}, []string{"a=1:expired"}},
-		{"purged", func(c *ttlcache.Cache[string, int], _ *fakeClock) {
+		{"purged", func(c *ttlcache.Cache[string, int], _ *fakeclock.Clock) {
 			c.Set("a", 1)
 			c.Set("b", 2)
 			c.Purge()
 		}, []string{"a=1:purged", "b=2:purged"}},
-		{"replacing is silent", func(c *ttlcache.Cache[string, int], _ *fakeClock) {
+		{"replacing is silent", func(c *ttlcache.Cache[string, int], _ *fakeclock.Clock) {
 			c.Set("a", 1)
 			c.Set("a", 2)
 		}, nil},
@@ -205,7 +189,7 @@ func TestEvictReasons(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var log evictLog
-			clk := newFakeClock()
+			clk := fakeclock.New(t0)
 			c := ttlcache.New[string, int](2, ttlcache.WithClock(clk.Now), ttlcache.WithOnEvict(log.record))
 			tt.run(c, clk)
 			if got := log.take(); !slices.Equal(got, tt.want) {
@@ -265,29 +249,29 @@ func TestOnEvictMayUseCache(t *testing.T) {
 func TestSetIfRoom(t *testing.T) {
 	tests := []struct {
 		name     string
-		prepare  func(c *ttlcache.Cache[string, int], clk *fakeClock)
+		prepare  func(c *ttlcache.Cache[string, int], clk *fakeclock.Clock)
 		key      string
 		want     bool
 		wantKeys []string
 		wantEvs  []string
 	}{
-		{"room", func(c *ttlcache.Cache[string, int], _ *fakeClock) {
+		{"room", func(c *ttlcache.Cache[string, int], _ *fakeclock.Clock) {
 			c.Set("a", 1)
 		}, "n", true, []string{"a", "n"}, nil},
-		{"full of live entries", func(c *ttlcache.Cache[string, int], _ *fakeClock) {
+		{"full of live entries", func(c *ttlcache.Cache[string, int], _ *fakeclock.Clock) {
 			c.Set("a", 1)
 			c.SetWithTTL("b", 2, time.Hour)
 		}, "n", false, []string{"a", "b"}, nil},
-		{"present key is updated when full", func(c *ttlcache.Cache[string, int], _ *fakeClock) {
+		{"present key is updated when full", func(c *ttlcache.Cache[string, int], _ *fakeclock.Clock) {
 			c.Set("a", 1)
 			c.Set("n", 2)
 		}, "n", true, []string{"a", "n"}, nil},
-		{"expired tail makes room", func(c *ttlcache.Cache[string, int], clk *fakeClock) {
+		{"expired tail makes room", func(c *ttlcache.Cache[string, int], clk *fakeclock.Clock) {
 			c.SetWithTTL("a", 1, time.Second)
 			c.Set("b", 2)
 			clk.Advance(time.Second)
 		}, "n", true, []string{"b", "n"}, []string{"a=1:expired"}},
-		{"expired entry behind a live tail stays", func(c *ttlcache.Cache[string, int], clk *fakeClock) {
+		{"expired entry behind a live tail stays", func(c *ttlcache.Cache[string, int], clk *fakeclock.Clock) {
 			c.Set("a", 1)
 			c.SetWithTTL("b", 2, time.Second)
 			clk.Advance(time.Second)
@@ -296,7 +280,7 @@ func TestSetIfRoom(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var log evictLog
-			clk := newFakeClock()
+			clk := fakeclock.New(t0)
 			c := ttlcache.New[string, int](2, ttlcache.WithClock(clk.Now), ttlcache.WithOnEvict(log.record))
 			tt.prepare(c, clk)
 			if got := c.SetIfRoom(tt.key, 9, time.Minute); got != tt.want {
@@ -313,7 +297,7 @@ func TestSetIfRoom(t *testing.T) {
 }
 
 func TestUpdate(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New(t0)
 	var log evictLog
 	c := ttlcache.New[string, int](2, ttlcache.WithClock(clk.Now), ttlcache.WithOnEvict(log.record))
 	incr := func(old int, ok bool, now time.Time) (int, time.Duration, bool) {
@@ -384,7 +368,7 @@ func TestUpdatePanicReleasesLock(t *testing.T) {
 }
 
 func TestDeleteLenKeysPurge(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New(t0)
 	c := ttlcache.New[string, int](4, ttlcache.WithClock(clk.Now))
 	c.Set("a", 1)
 	c.SetWithTTL("b", 2, time.Second)
@@ -419,7 +403,7 @@ func TestDeleteLenKeysPurge(t *testing.T) {
 }
 
 func TestDeleteExpired(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New(t0)
 	var log evictLog
 	c := ttlcache.New[string, int](5, ttlcache.WithClock(clk.Now), ttlcache.WithOnEvict(log.record))
 	if n := c.DeleteExpired(); n != 0 {
@@ -480,7 +464,7 @@ func TestCloseWithoutJanitor(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	const capacity = 64
-	clk := newFakeClock()
+	clk := fakeclock.New(t0)
 	var evicted atomic.Int64
 	c := ttlcache.New[int, int](capacity,
 		ttlcache.WithClock(clk.Now),

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tunekit/tunekit/music"
 	"github.com/tunekit/tunekit/secureheaders"
@@ -428,6 +429,84 @@ func TestHelpListsEveryVariable(t *testing.T) {
 	for _, want := range []string{"Usage: fullbot", "DISCORD_TOKEN", "required", "Secret: never logged.", "Test only."} {
 		if !strings.Contains(help, want) {
 			t.Errorf("-h lacks %q", want)
+		}
+	}
+}
+
+// TestHelpLayout: -h fits a 100-column terminal with no trailing spaces;
+// in each group the defaults start two spaces after the longest name, and
+// every description is wrapped, whole, beneath its variable.
+func TestHelpLayout(t *testing.T) {
+	var out bytes.Buffer
+	if code := cli([]string{"-h"}, lookupIn(nil), &out, &bytes.Buffer{}); code != exitOK {
+		t.Fatalf("cli(-h) = %d, want 0", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	for i, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 100 {
+			t.Errorf("-h line %d is %d columns, want at most 100: %q", i+1, n, l)
+		}
+		if strings.TrimRight(l, " \t") != l {
+			t.Errorf("-h line %d has trailing white space: %q", i+1, l)
+		}
+	}
+
+	longest := map[string]int{}
+	for _, v := range vars {
+		longest[v.Group] = max(longest[v.Group], len(v.Name))
+	}
+	for _, v := range vars {
+		i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "  "+v.Name+" ") })
+		if i < 0 {
+			t.Errorf("-h has no line for %s", v.Name)
+			continue
+		}
+		if want := "  " + v.Name + strings.Repeat(" ", longest[v.Group]-len(v.Name)+2) + defaultText(v); lines[i] != want {
+			t.Errorf("-h line for %s = %q, want %q", v.Name, lines[i], want)
+		}
+		var desc []string
+		for _, l := range lines[i+1:] {
+			rest, ok := strings.CutPrefix(l, helpIndent)
+			if !ok {
+				break
+			}
+			desc = append(desc, rest)
+		}
+		if got := strings.Join(desc, " "); got != usageText(v) {
+			t.Errorf("-h describes %s as %q, want %q", v.Name, got, usageText(v))
+		}
+	}
+
+	const storage = `
+Storage
+  REDIS_URL  unset: in-memory rate limits and a file store
+      Redis for rate limits, guild settings and sessions, shared by every process:
+      redis://[user:password@]host:port[/db], or rediss:// for TLS. Secret: never logged.
+  DATA_DIR   ./data
+      Directory of the embedded file store (tunekit.db) used without REDIS_URL; created when
+      missing.
+`
+	if !strings.Contains(out.String(), storage) {
+		t.Errorf("-h does not show the Storage group as\n%s\ngot:\n%s", storage, out.String())
+	}
+}
+
+func TestWrap(t *testing.T) {
+	for _, tc := range []struct {
+		text  string
+		width int
+		want  []string
+	}{
+		{"", 10, nil},
+		{"one", 10, []string{"one"}},
+		{"one two", 7, []string{"one two"}},
+		{"one two", 6, []string{"one", "two"}},
+		{"  one   two  ", 80, []string{"one two"}},
+		{"a main=localhost:2333,pass b", 5, []string{"a", "main=localhost:2333,pass", "b"}},
+		{"héllo wörld", 11, []string{"héllo wörld"}},
+	} {
+		if got := wrap(tc.text, tc.width); !slices.Equal(got, tc.want) {
+			t.Errorf("wrap(%q, %d) = %q, want %q", tc.text, tc.width, got, tc.want)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/disgoorg/disgo/discord"
 
+	"github.com/tunekit/tunekit/internal/promtooltest"
 	"github.com/tunekit/tunekit/music/discordtest"
 	"github.com/tunekit/tunekit/music/lavalinktest"
 )
@@ -143,7 +143,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("the console exporter wrote no span of /play and /stop (%d bytes)", len(spans))
 	}
 
-	t.Run("promtool check metrics", func(t *testing.T) { promtoolCheck(t, exposition) })
+	t.Run("promtool check metrics", func(t *testing.T) { promtooltest.CheckMetrics(t, exposition) })
 }
 
 // checkLog fails t if the bot's log shows a secret, and makes sure the
@@ -159,29 +159,6 @@ func checkLog(t *testing.T, log string, secrets ...string) {
 		if !strings.Contains(log, want) {
 			t.Errorf("the log lacks %s; it has %d bytes", want, len(log))
 		}
-	}
-}
-
-// promtoolCheck runs promtool check metrics on an exposition. Without
-// promtool the test is skipped, unless TUNEKIT_REQUIRE_PROMTOOL=1.
-func promtoolCheck(t *testing.T, exposition string) {
-	t.Helper()
-	path, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("TUNEKIT_REQUIRE_PROMTOOL") == "1" {
-			t.Fatal("promtool not found on PATH and TUNEKIT_REQUIRE_PROMTOOL=1")
-		}
-		t.Skip("promtool not found on PATH; install Debian's prometheus package to lint /metrics")
-	}
-	file := filepath.Join(t.TempDir(), "metrics.txt")
-	must(t, os.WriteFile(file, []byte(exposition), 0o600))
-	cmd := exec.Command(path, "check", "metrics")
-	in, err := os.Open(file)
-	must(t, err)
-	defer in.Close()
-	cmd.Stdin = in
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 }
 

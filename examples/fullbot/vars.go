@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/tunekit/tunekit/tracing"
 )
@@ -160,7 +160,16 @@ func lookupVar(name string) (envVar, bool) {
 	return envVar{}, false
 }
 
-// writeHelp prints the usage and every variable with its default, for -h.
+// helpWidth is the terminal width -h is laid out for: no line of the
+// variable list is longer, unless a single word is.
+const helpWidth = 100
+
+// helpIndent starts each line of a variable's description, under its name.
+const helpIndent = "      "
+
+// writeHelp prints the usage and every variable with its default, for -h:
+// per group, a line of name and default, the name column as wide as the
+// group's longest name, then the description wrapped beneath.
 func writeHelp(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(`Usage: fullbot [-h] [-env-markdown]
@@ -171,22 +180,55 @@ with status 2. SIGINT or SIGTERM shut it down gracefully (at most 10 s).
 
   -h             print this help
   -env-markdown  print the variables as a Markdown table
-
 `)
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	group := ""
-	for _, v := range vars {
-		if v.Group != group {
-			group = v.Group
-			fmt.Fprintf(tw, "%s\t\t\n", group)
+	for i := 0; i < len(vars); {
+		n := 1
+		for i+n < len(vars) && vars[i+n].Group == vars[i].Group {
+			n++
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Name, defaultText(v), usageText(v))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
+		writeGroup(&b, vars[i:i+n])
+		i += n
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeGroup prints one group of variables for -h.
+func writeGroup(b *strings.Builder, group []envVar) {
+	width := 0
+	for _, v := range group {
+		width = max(width, utf8.RuneCountInString(v.Name))
+	}
+	fmt.Fprintf(b, "\n%s\n", group[0].Group)
+	for _, v := range group {
+		fmt.Fprintf(b, "  %-*s  %s\n", width, v.Name, defaultText(v))
+		for _, line := range wrap(usageText(v), helpWidth-len(helpIndent)) {
+			b.WriteString(helpIndent + line + "\n")
+		}
+	}
+}
+
+// wrap breaks text at spaces into lines of at most width runes; a word
+// longer than width gets a line of its own.
+func wrap(text string, width int) []string {
+	var lines []string
+	line, n := "", 0
+	for _, word := range strings.Fields(text) {
+		wn := utf8.RuneCountInString(word)
+		switch {
+		case n == 0:
+			line, n = word, wn
+		case n+1+wn <= width:
+			line, n = line+" "+word, n+1+wn
+		default:
+			lines = append(lines, line)
+			line, n = word, wn
+		}
+	}
+	if n > 0 {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // writeMarkdown prints the variables as a Markdown table, for
