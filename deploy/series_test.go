@@ -55,7 +55,9 @@ var businessCalls = map[string]func(b *metrics.Business){
 	"TrackRateLimited":       func(b *metrics.Business) { b.TrackRateLimited("play", metrics.BackendRedis) },
 	"SetLavalinkNodes":       func(b *metrics.Business) { b.SetLavalinkNodes(1, 1) },
 	"TrackRedisFailure":      func(b *metrics.Business) { b.TrackRedisFailure("evalsha") },
-	"SetBreakerState":        func(b *metrics.Business) { b.SetBreakerState("redis", metrics.BreakerClosed) },
+	// InstrumentRedis hooks a client; the series it feeds are TrackRedisFailure's.
+	"InstrumentRedis": func(b *metrics.Business) { b.InstrumentRedis(nil) },
+	"SetBreakerState": func(b *metrics.Business) { b.SetBreakerState("redis", metrics.BreakerClosed) },
 	"BreakerObserver": func(b *metrics.Business) {
 		b.BreakerObserver()("lavalink", metrics.BreakerClosed, metrics.BreakerOpen)
 	},
