@@ -25,9 +25,9 @@ step() {
 	printf '── %s\n' "$name"
 	if "$@" >"$log" 2>&1; then
 		[ $verbose = 1 ] && cat "$log"
-		if grep -q '⚠' "$log"; then
+		if grep -qE '^[[:space:]]*⚠' "$log"; then
 			warned+=("$name")
-			grep '⚠' "$log"
+			grep -E '^[[:space:]]*⚠' "$log"
 		else
 			passed+=("$name")
 		fi
