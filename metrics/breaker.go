@@ -7,23 +7,23 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// breakers holds the breaker series and the bounded set of breaker names.
-type breakers struct {
-	state *prometheus.GaugeVec   // name
-	trans *prometheus.CounterVec // name, to
-	max   int
+// boundedNames is a set of caller-chosen label values that grows up to a
+// bound: the first max valid names seen keep series of their own, and
+// every later one is recorded as [Other].
+type boundedNames struct {
+	max int
 
 	mu    sync.Mutex
 	names map[string]struct{}
 }
 
-func newBreakers(state *prometheus.GaugeVec, trans *prometheus.CounterVec, maxNames int) *breakers {
-	return &breakers{state: state, trans: trans, max: maxNames, names: make(map[string]struct{})}
+func newBoundedNames(max int) *boundedNames {
+	return &boundedNames{max: max, names: make(map[string]struct{})}
 }
 
 // label returns name if it has, or can still get, series of its own, and
 // Other otherwise.
-func (b *breakers) label(name string) string {
+func (b *boundedNames) label(name string) string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if _, ok := b.names[name]; ok {
@@ -37,9 +37,20 @@ func (b *breakers) label(name string) string {
 	return name
 }
 
+// breakers holds the breaker series and the bounded set of breaker names.
+type breakers struct {
+	state *prometheus.GaugeVec   // name
+	trans *prometheus.CounterVec // name, to
+	names *boundedNames
+}
+
+func newBreakers(state *prometheus.GaugeVec, trans *prometheus.CounterVec, maxNames int) *breakers {
+	return &breakers{state: state, trans: trans, names: newBoundedNames(maxNames)}
+}
+
 // set records that breaker name is now in state to.
 func (b *breakers) set(name, to string, transition bool) {
-	label := b.label(name)
+	label := b.names.label(name)
 	toLabel, value, known := breakerState(to)
 	if known {
 		b.state.WithLabelValues(label).Set(value)

@@ -130,3 +130,21 @@ func TestSetBreakerState(t *testing.T) {
 		t.Errorf("transition series after SetBreakerState = %d, want 0", n)
 	}
 }
+
+func TestLavalinkPlayerNodesAreBounded(t *testing.T) {
+	t.Parallel()
+	b, reg := newBusiness(t, metrics.WithMaxNodes(2))
+	b.SetLavalinkPlayers("eu-1", 10)
+	b.SetLavalinkPlayers("us-1", 4)
+	b.SetLavalinkPlayers("ap-1", 6) // third name: other
+	b.SetLavalinkPlayers("eu-1", 9) // known names keep their series
+	if got, want := join(labelValues(t, reg, "tunekit_lavalink_players", "node")), "eu-1,other,us-1"; got != want {
+		t.Errorf("node names = %s, want %s", got, want)
+	}
+	want := map[string]float64{"eu-1": 9, "us-1": 4, "other": 6}
+	for name, n := range want {
+		if got := value(t, reg, "tunekit_lavalink_players", map[string]string{"node": name}); got != n {
+			t.Errorf("lavalink_players{node=%q} = %v, want %v", name, got, n)
+		}
+	}
+}

@@ -44,6 +44,9 @@ type Business struct {
 	lavalinkReq     *prometheus.HistogramVec // operation, status
 	redisFailures   []prometheus.Counter     // by Redis operation index
 	breakers        *breakers
+	heals           [][]prometheus.Counter // [step][outcome]
+	players         *prometheus.GaugeVec   // node
+	nodeNames       *boundedNames
 }
 
 // Label sets that do not depend on options.
@@ -58,6 +61,8 @@ var (
 	operationSet = newLabelSet(lavalinkOperations)
 	redisOpSet   = newLabelSet(redisOperations)
 	sourceSet    = newLabelSet(sources)
+	healStepSet  = newLabelSet(healSteps)
+	healOutSet   = newLabelSet(healOutcomes)
 )
 
 // New creates the business metrics and registers them on reg, which is
@@ -109,6 +114,17 @@ func New(reg prometheus.Registerer, opts ...Option) (*Business, error) {
 	state := f.gaugeVec("breaker_state", "Circuit breaker state: 0 closed, 1 half-open, 2 open.", "name")
 	trans := f.counterVec("breaker_transitions_total", "Circuit breaker state changes, by breaker and new state.", "name", "to")
 	b.breakers = newBreakers(state, trans, c.maxBreakers)
+
+	heals := f.counterVec("player_heals_total", "Healing steps a silent-player watchdog took, by step and outcome.", "step", "outcome")
+	b.heals = make([][]prometheus.Counter, len(healStepSet.values))
+	for i, step := range healStepSet.values {
+		b.heals[i] = make([]prometheus.Counter, len(healOutSet.values))
+		for j, outcome := range healOutSet.values {
+			b.heals[i][j] = heals.WithLabelValues(step, outcome)
+		}
+	}
+	b.players = f.gaugeVec("lavalink_players", "Players placed on each Lavalink node.", "node")
+	b.nodeNames = newBoundedNames(c.maxNodes)
 
 	if err := f.register(reg); err != nil {
 		return nil, err
@@ -316,6 +332,28 @@ func (b *Business) ObserveLavalinkRequest(op, status string, d time.Duration) {
 		return
 	}
 	b.lavalinkReq.WithLabelValues(operationSet.value(op), reqStatusSet.value(status)).Observe(seconds(d))
+}
+
+// TrackHeal counts a healing step a silent-player watchdog took, once
+// its outcome is known. step is [HealStepVoice], [HealStepReplay] or
+// [HealStepMove]; outcome is [HealHealed], [HealFailed] or [HealError].
+func (b *Business) TrackHeal(step, outcome string) {
+	if b == nil {
+		return
+	}
+	b.heals[healStepSet.lookup(step)][healOutSet.lookup(outcome)].Inc()
+}
+
+// SetLavalinkPlayers sets lavalink_players{node}: how many players the
+// bot has placed on the Lavalink node. The first [WithMaxNodes] node names
+// get series of their own; later ones share node="other", whose gauge
+// then holds the latest count reported for any of them. Negative counts
+// are recorded as 0.
+func (b *Business) SetLavalinkPlayers(node string, n int) {
+	if b == nil {
+		return
+	}
+	b.players.WithLabelValues(b.nodeNames.label(node)).Set(float64(max(n, 0)))
 }
 
 // TrackRedisFailure counts a failed Redis operation. op is a Redis command

@@ -36,6 +36,7 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"control character in command", []metrics.Option{metrics.WithCommands([]string{"pl\nay"})}, "WithCommands"},
 		{"command too long", []metrics.Option{metrics.WithCommands([]string{strings.Repeat("a", 65)})}, "WithCommands"},
 		{"negative breaker bound", []metrics.Option{metrics.WithMaxBreakers(-1)}, "WithMaxBreakers"},
+		{"negative node bound", []metrics.Option{metrics.WithMaxNodes(-1)}, "WithMaxNodes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,6 +179,12 @@ func TestRecording(t *testing.T) {
 		{"redis failure", func(b *metrics.Business) { b.TrackRedisFailure("evalsha") }, "tunekit_redis_failures_total", map[string]string{"operation": "evalsha"}, 1, nan},
 		{"redis failure upper case", func(b *metrics.Business) { b.TrackRedisFailure("GET") }, "tunekit_redis_failures_total", map[string]string{"operation": "get"}, 1, nan},
 		{"redis failure unknown", func(b *metrics.Business) { b.TrackRedisFailure("flushall") }, "tunekit_redis_failures_total", map[string]string{"operation": "other"}, 1, nan},
+		{"heal", func(b *metrics.Business) { b.TrackHeal(metrics.HealStepReplay, metrics.HealHealed) }, "tunekit_player_heals_total", map[string]string{"step": "replay", "outcome": "healed"}, 1, nan},
+		{"heal upper case", func(b *metrics.Business) { b.TrackHeal("MOVE", "Error") }, "tunekit_player_heals_total", map[string]string{"step": "move", "outcome": "error"}, 1, nan},
+		{"heal unknown labels", func(b *metrics.Business) { b.TrackHeal("reboot", "guild-1") }, "tunekit_player_heals_total", map[string]string{"step": "other", "outcome": "other"}, 1, nan},
+		{"lavalink players", func(b *metrics.Business) { b.SetLavalinkPlayers("eu-1", 7); b.SetLavalinkPlayers("eu-1", 4) }, "tunekit_lavalink_players", map[string]string{"node": "eu-1"}, 4, nan},
+		{"lavalink players negative", func(b *metrics.Business) { b.SetLavalinkPlayers("eu-1", -3) }, "tunekit_lavalink_players", map[string]string{"node": "eu-1"}, 0, nan},
+		{"lavalink players bad name", func(b *metrics.Business) { b.SetLavalinkPlayers("eu\n1", 2) }, "tunekit_lavalink_players", map[string]string{"node": "other"}, 2, nan},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,13 +216,14 @@ func TestSeriesExistBeforeFirstUse(t *testing.T) {
 		"tunekit_active_guilds":            1,
 		"tunekit_music_sessions":           1,
 		"tunekit_queue_length":             1,
+		"tunekit_player_heals_total":       4 * 4, // (3 steps + other) x (3 outcomes + other)
 	}
 	for name, n := range want {
 		if got[name] != n {
 			t.Errorf("series of %s before any call = %d, want %d", name, got[name], n)
 		}
 	}
-	for _, lazy := range []string{"tunekit_errors_total", "tunekit_rate_limited_total", "tunekit_breaker_state"} {
+	for _, lazy := range []string{"tunekit_errors_total", "tunekit_rate_limited_total", "tunekit_breaker_state", "tunekit_lavalink_players"} {
 		if got[lazy] != 0 {
 			t.Errorf("series of %s before any call = %d, want 0", lazy, got[lazy])
 		}
@@ -402,6 +410,8 @@ func TestNilBusinessRecordsNothing(t *testing.T) {
 	b.ObserveLavalinkRequest(metrics.OpInfo, metrics.StatusOK, time.Second)
 	b.TrackRedisFailure("get")
 	b.SetBreakerState("redis", metrics.BreakerOpen)
+	b.TrackHeal(metrics.HealStepVoice, metrics.HealHealed)
+	b.SetLavalinkPlayers("main", 3)
 	observe := b.BreakerObserver()
 	if observe == nil {
 		t.Fatal("BreakerObserver() on a nil Business = nil, want a no-op function")

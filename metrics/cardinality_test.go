@@ -28,6 +28,8 @@ func recordEverything(b *metrics.Business, vs []string) {
 		observe(v, v, v)
 		observe(v, metrics.BreakerClosed, metrics.BreakerOpen)
 		b.SetBreakerState(v, v)
+		b.TrackHeal(v, v)
+		b.SetLavalinkPlayers(v, 1)
 	}
 }
 
@@ -43,6 +45,8 @@ var (
 	knownKinds      = []string{metrics.KindTimeout, metrics.KindUnavailable, metrics.KindInvalidInput, metrics.KindNotFound, metrics.KindPermission, metrics.KindCanceled, metrics.KindInternal, "x"}
 	knownSeverities = []string{metrics.SeverityLow, metrics.SeverityMedium, metrics.SeverityHigh, metrics.SeverityCritical, "x"}
 	knownStates     = []string{metrics.BreakerClosed, metrics.BreakerHalfOpen, metrics.BreakerOpen, "x"}
+	knownHealSteps  = []string{metrics.HealStepVoice, metrics.HealStepReplay, metrics.HealStepMove, "x"}
+	knownHealOuts   = []string{metrics.HealHealed, metrics.HealFailed, metrics.HealError, "x"}
 )
 
 // recordAllCombinations records every combination of known label values.
@@ -82,6 +86,12 @@ func recordAllCombinations(b *metrics.Business, breakerNames []string) {
 		for _, s := range knownStates {
 			observe(n, metrics.BreakerClosed, s)
 		}
+		b.SetLavalinkPlayers(n, 1)
+	}
+	for _, s := range knownHealSteps {
+		for _, o := range knownHealOuts {
+			b.TrackHeal(s, o)
+		}
 	}
 }
 
@@ -91,7 +101,7 @@ func recordAllCombinations(b *metrics.Business, breakerNames []string) {
 func TestCardinalityIsBounded(t *testing.T) {
 	t.Parallel()
 	const maxBreakers = 8
-	b, reg := newBusiness(t, metrics.WithMaxBreakers(maxBreakers))
+	b, reg := newBusiness(t, metrics.WithMaxBreakers(maxBreakers), metrics.WithMaxNodes(maxBreakers))
 
 	// Fill the breaker name slots, so later names can only be "other".
 	names := []string{"other"}
@@ -129,10 +139,12 @@ func TestCardinalityIsBounded(t *testing.T) {
 		"tunekit_rate_limited_total":                commands * 4,
 		"tunekit_errors_total":                      8 * 8 * 5,
 		"tunekit_lavalink_nodes":                    2,
-		"tunekit_lavalink_request_duration_seconds": 13 * 5,
+		"tunekit_lavalink_request_duration_seconds": 14 * 5,
 		"tunekit_redis_failures_total":              len(metrics.RedisOperations()) + 1,
 		"tunekit_breaker_state":                     maxBreakers + 1,
 		"tunekit_breaker_transitions_total":         (maxBreakers + 1) * 4,
+		"tunekit_player_heals_total":                4 * 4,
+		"tunekit_lavalink_players":                  maxBreakers + 1,
 	}
 	for name, n := range want {
 		if after[name] != n {

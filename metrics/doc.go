@@ -32,6 +32,8 @@
 //	redis_failures_total{operation}                      counter    InstrumentRedis, TrackRedisFailure
 //	breaker_state{name}                                  gauge      BreakerObserver (0 closed, 1 half-open, 2 open)
 //	breaker_transitions_total{name,to}                   counter    BreakerObserver
+//	player_heals_total{step,outcome}                     counter    TrackHeal
+//	lavalink_players{node}                               gauge      SetLavalinkPlayers
 //
 // # Bounded labels
 //
@@ -43,7 +45,7 @@
 //	source     Source* constants (Lavalink source names)
 //	status     StatusOK, StatusError, StatusDenied, StatusRateLimited (commands);
 //	           StatusOK, StatusError, StatusTimeout, StatusUnavailable (Lavalink requests)
-//	outcome    OutcomeCompleted, OutcomeSkipped
+//	outcome    OutcomeCompleted, OutcomeSkipped (autoplay_tracks_total)
 //	command    the names given to [WithCommands] (default [DefaultCommands])
 //	backend    BackendRedis, BackendMemory, BackendFallback
 //	component  Component* constants;  kind  Kind* constants;  severity  Severity* constants
@@ -51,6 +53,9 @@
 //	operation  Op* constants (Lavalink, see [LavalinkOperation]); [RedisOperations] (Redis)
 //	to         BreakerClosed, BreakerHalfOpen, BreakerOpen
 //	name       the first [WithMaxBreakers] breaker names seen (default 64)
+//	step       HealStepVoice, HealStepReplay, HealStepMove
+//	outcome    HealHealed, HealFailed, HealError (player_heals_total)
+//	node       the first [WithMaxNodes] Lavalink node names seen (default 64)
 //
 // Any other value is recorded as [Other]; values are matched ignoring ASCII
 // case. Per-guild and per-user detail belongs in traces and logs (see
@@ -60,9 +65,10 @@
 // Series that alerts and dashboards divide or take increase() of exist
 // from the start with value 0, so the first event is not lost to rate():
 // every command x status of command_duration_seconds, every source,
-// outcome, node state and Redis operation. Series with many combinations
-// (errors_total, rate_limited_total, lavalink_request_duration_seconds,
-// the breaker series) appear on first use.
+// outcome, node state, Redis operation and healing step x outcome. Series
+// with many combinations or caller-chosen names (errors_total,
+// rate_limited_total, lavalink_request_duration_seconds, the breaker
+// series, lavalink_players) appear on first use.
 //
 // # Useful queries
 //
@@ -76,6 +82,11 @@
 //	sum(rate(tunekit_command_duration_seconds_count{status="error"}[5m]))
 //	  / sum(rate(tunekit_command_duration_seconds_count[5m]))
 //	histogram_quantile(0.95, sum by (command, le) (rate(tunekit_command_duration_seconds_bucket[5m])))
+//
+// Healing steps that did not cure a silent player, by step, to see which
+// step heals and which only delays the move to another node:
+//
+//	sum by (step) (rate(tunekit_player_heals_total{outcome="failed"}[1h]))
 //
 // # Histograms and exemplars
 //

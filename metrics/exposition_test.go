@@ -27,6 +27,7 @@ func TestExposition(t *testing.T) {
 	b.TrackRateLimited("/play", metrics.BackendMemory)
 	b.ObserveLavalinkRequest(metrics.OpUpdatePlayer, metrics.StatusTimeout, 10*time.Second)
 	b.BreakerObserver()("lavalink:main", metrics.BreakerClosed, metrics.BreakerOpen)
+	b.SetLavalinkPlayers("main", 12)
 
 	const want = `
 # HELP tunekit_active_guilds Guilds with a music session.
@@ -50,6 +51,9 @@ tunekit_errors_total{component="lavalink",kind="timeout",severity="critical"} 1
 # TYPE tunekit_lavalink_nodes gauge
 tunekit_lavalink_nodes{state="connected"} 2
 tunekit_lavalink_nodes{state="disconnected"} 1
+# HELP tunekit_lavalink_players Players placed on each Lavalink node.
+# TYPE tunekit_lavalink_players gauge
+tunekit_lavalink_players{node="main"} 12
 # HELP tunekit_lavalink_request_duration_seconds Duration of Lavalink REST requests, by operation and status.
 # TYPE tunekit_lavalink_request_duration_seconds histogram
 tunekit_lavalink_request_duration_seconds_bucket{operation="update_player",status="timeout",le="0.005"} 0
@@ -91,7 +95,7 @@ tunekit_track_start_delay_seconds_count 2
 `
 	names := []string{
 		"tunekit_active_guilds", "tunekit_autoplay_tracks_total", "tunekit_breaker_state",
-		"tunekit_breaker_transitions_total", "tunekit_errors_total", "tunekit_lavalink_nodes",
+		"tunekit_breaker_transitions_total", "tunekit_errors_total", "tunekit_lavalink_nodes", "tunekit_lavalink_players",
 		"tunekit_lavalink_request_duration_seconds", "tunekit_music_sessions",
 		"tunekit_rate_limited_total", "tunekit_track_start_delay_seconds",
 	}
@@ -126,12 +130,14 @@ func TestSeriesNames(t *testing.T) {
 		"tunekit_redis_failures_total",
 		"tunekit_breaker_state",
 		"tunekit_breaker_transitions_total",
+		"tunekit_player_heals_total",
+		"tunekit_lavalink_players",
 	} {
 		if got[name] == 0 {
 			t.Errorf("series %s missing", name)
 		}
 	}
-	if len(got) != 15 {
-		t.Errorf("families = %d, want 15: %v", len(got), got)
+	if len(got) != 17 {
+		t.Errorf("families = %d, want 17: %v", len(got), got)
 	}
 }

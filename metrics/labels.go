@@ -110,6 +110,22 @@ const (
 	OpStats         = "stats"          // GET /v4/stats
 	OpVersion       = "version"        // GET /version
 	OpRoutePlanner  = "route_planner"  // /v4/routeplanner/...
+	OpLyrics        = "lyrics"         // the LavaLyrics plugin: GET /v4/lyrics, GET /v4/sessions/{id}/players/{guild}/track/lyrics
+)
+
+// Healing steps of a silent-player watchdog: the values of the step label
+// of player_heals_total, in the order a watchdog takes them.
+const (
+	HealStepVoice  = "voice"  // the voice state was sent to the node again
+	HealStepReplay = "replay" // the track was played again at its position
+	HealStepMove   = "move"   // the player moved to another node
+)
+
+// Healing outcomes: the values of the outcome label of player_heals_total.
+const (
+	HealHealed = "healed" // the player sends audio again
+	HealFailed = "failed" // the step was taken but the player stayed silent
+	HealError  = "error"  // the step could not be taken (a request failed, no node to move to)
 )
 
 // Breaker states: the values of the to label of breaker_transitions_total.
@@ -143,8 +159,10 @@ var (
 	lavalinkOperations = []string{
 		OpLoadTracks, OpDecodeTrack, OpDecodeTracks, OpGetPlayers, OpGetPlayer,
 		OpUpdatePlayer, OpDestroyPlayer, OpUpdateSession, OpInfo, OpStats,
-		OpVersion, OpRoutePlanner,
+		OpVersion, OpRoutePlanner, OpLyrics,
 	}
+	healSteps    = []string{HealStepVoice, HealStepReplay, HealStepMove}
+	healOutcomes = []string{HealHealed, HealFailed, HealError}
 	// redisOperations are Redis command names as go-redis reports them
 	// (Cmder.Name), plus pipeline and tx for batches.
 	redisOperations = []string{
@@ -163,7 +181,7 @@ func DefaultCommands() []string {
 	return []string{
 		"play", "pause", "resume", "skip", "previous", "stop", "seek", "volume",
 		"loop", "autoplay", "shuffle", "remove", "move", "clear", "queue",
-		"nowplaying", "leave", "settings",
+		"nowplaying", "leave", "settings", "filter", "lyrics",
 	}
 }
 

@@ -32,6 +32,8 @@ func LavalinkOperation(method, path string) string {
 		return ifMethod(method, http.MethodGet, OpInfo)
 	case "stats":
 		return ifMethod(method, http.MethodGet, OpStats)
+	case "lyrics":
+		return ifMethod(method, http.MethodGet, OpLyrics)
 	}
 	if rest == "routeplanner" || strings.HasPrefix(rest, "routeplanner/") {
 		return OpRoutePlanner
@@ -55,7 +57,13 @@ func LavalinkOperation(method, path string) string {
 		return ifMethod(method, http.MethodGet, OpGetPlayers)
 	}
 	guild, ok := strings.CutPrefix(rest, "/")
-	if !ok || guild == "" || strings.Contains(guild, "/") {
+	if !ok || guild == "" {
+		return Other
+	}
+	if guild, sub, nested := strings.Cut(guild, "/"); nested {
+		if guild != "" && sub == "track/lyrics" {
+			return ifMethod(method, http.MethodGet, OpLyrics)
+		}
 		return Other
 	}
 	switch method {

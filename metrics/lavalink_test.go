@@ -40,7 +40,14 @@ func TestLavalinkOperation(t *testing.T) {
 		{"GET", "/v4/sessions/abc/players/", metrics.OpGetPlayers},
 		{"GET", "/v3/loadtracks", metrics.Other},
 		{"POST", "/version", metrics.Other},
-		{"GET", "/v4/lyrics", metrics.Other},
+		{"GET", "/v4/lyrics", metrics.OpLyrics},
+		{"GET", "/v4/lyrics?track=QAAA&skipTrackSource=true", metrics.OpLyrics},
+		{"GET", "/v4/sessions/abc/players/817327181659111454/track/lyrics?skipTrackSource=false", metrics.OpLyrics},
+		{"POST", "/v4/lyrics", metrics.Other},
+		{"PATCH", "/v4/sessions/abc/players/1/track/lyrics", metrics.Other},
+		{"GET", "/v4/sessions/abc/players//track/lyrics", metrics.Other},
+		{"GET", "/v4/sessions/abc/players/1/lyrics/subscribe", metrics.Other},
+		{"GET", "/v4/sessions/abc/players/1/track", metrics.Other},
 		{"GET", "", metrics.Other},
 		{"", "/v4/info", metrics.Other},
 	}
@@ -63,7 +70,7 @@ func TestLavalinkOperationDoesNotAllocate(t *testing.T) {
 var knownOperations = []string{
 	metrics.OpLoadTracks, metrics.OpDecodeTrack, metrics.OpDecodeTracks, metrics.OpGetPlayers,
 	metrics.OpGetPlayer, metrics.OpUpdatePlayer, metrics.OpDestroyPlayer, metrics.OpUpdateSession,
-	metrics.OpInfo, metrics.OpStats, metrics.OpVersion, metrics.OpRoutePlanner, metrics.Other,
+	metrics.OpInfo, metrics.OpStats, metrics.OpVersion, metrics.OpRoutePlanner, metrics.OpLyrics, metrics.Other,
 }
 
 func FuzzLavalinkOperation(f *testing.F) {
@@ -71,6 +78,7 @@ func FuzzLavalinkOperation(f *testing.F) {
 	f.Add("PATCH", "/v4/sessions/s/players/1")
 	f.Add("DELETE", "/v4/sessions/s/players/1/")
 	f.Add("GET", "/version")
+	f.Add("GET", "/v4/sessions/s/players/1/track/lyrics")
 	f.Add("GET", "/v4/v4/sessions/")
 	f.Add("\xff", "/v4/sessions/\xff/players/\x00")
 	f.Fuzz(func(t *testing.T, method, path string) {

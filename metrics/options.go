@@ -17,6 +17,10 @@ const DefaultNamespace = "tunekit"
 // their own unless [WithMaxBreakers] changes it.
 const DefaultMaxBreakers = 64
 
+// DefaultMaxNodes is how many distinct Lavalink node names get a series
+// of their own unless [WithMaxNodes] changes it.
+const DefaultMaxNodes = 64
+
 // ErrNilRegisterer is returned by [New] when it is given no registerer.
 var ErrNilRegisterer = errors.New("metrics: nil prometheus.Registerer")
 
@@ -47,6 +51,7 @@ type config struct {
 	native      bool
 	commands    []string
 	maxBreakers int
+	maxNodes    int
 }
 
 func newConfig(opts []Option) config {
@@ -54,6 +59,7 @@ func newConfig(opts []Option) config {
 		namespace:   DefaultNamespace,
 		commands:    DefaultCommands(),
 		maxBreakers: DefaultMaxBreakers,
+		maxNodes:    DefaultMaxNodes,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -99,6 +105,11 @@ func WithCommands(names []string) Option {
 // [DefaultMaxBreakers].
 func WithMaxBreakers(n int) Option { return func(c *config) { c.maxBreakers = n } }
 
+// WithMaxNodes bounds how many distinct Lavalink node names get series
+// of their own in lavalink_players; names seen after that are recorded as
+// [Other]. Default: [DefaultMaxNodes].
+func WithMaxNodes(n int) Option { return func(c *config) { c.maxNodes = n } }
+
 var legacyName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 
 // validate checks c and normalizes the command names.
@@ -123,6 +134,9 @@ func (c *config) validate() error {
 	}
 	if c.maxBreakers < 0 {
 		return &OptionError{Option: "WithMaxBreakers", Value: fmt.Sprint(c.maxBreakers), Reason: "must not be negative"}
+	}
+	if c.maxNodes < 0 {
+		return &OptionError{Option: "WithMaxNodes", Value: fmt.Sprint(c.maxNodes), Reason: "must not be negative"}
 	}
 	return nil
 }
