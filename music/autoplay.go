@@ -3,7 +3,6 @@ package music
 import (
 	"context"
 	"errors"
-	"net/url"
 	"time"
 
 	"github.com/disgoorg/snowflake/v2"
@@ -32,35 +31,45 @@ type RecommendRequest struct {
 	// on the guild's node: a playlist's or search's tracks, or the one
 	// track, or none.
 	Load func(ctx context.Context, identifier string) ([]Track, error)
+	// Plugins and SourceManagers are what the node Load uses offers, from
+	// its info: plugin names (such as "lavasrc-plugin") and source
+	// managers (such as "youtube", "spotify"). Empty when unknown.
+	Plugins        []string
+	SourceManagers []string
 }
 
-// DefaultRecommender is the autoplay of tunekit's bot: for a YouTube
-// track, YouTube's mix of that track (the "RD" playlist); for any other,
-// a search for the track's author (its title when it has no author) with
-// SearchPrefix ([DefaultSearchPrefix] when empty).
+// DefaultRecommender asks [DefaultProviders] with SearchPrefix in turn
+// and returns the first tracks one recommends: for a YouTube track,
+// YouTube's mix of it; for a Spotify track (or one with an ISRC) on a
+// node with LavaSrc, LavaSrc's mix; otherwise, or when those have
+// nothing, a YouTube Music search and then a search with SearchPrefix
+// ([DefaultSearchPrefix] when empty) for the track's author (its title
+// when it has no author). It keeps no state: no provider health and no
+// memory of what played. The Manager's default recommender is a
+// [RecommenderChain] of the same providers, which has both.
 type DefaultRecommender struct {
 	SearchPrefix string
 }
 
 // Recommend implements [Recommender].
 func (r DefaultRecommender) Recommend(ctx context.Context, req RecommendRequest) ([]Track, error) {
-	seed := req.Seed.Info
-	if seed.SourceName == "youtube" && seed.Identifier != "" {
-		id := url.QueryEscape(seed.Identifier)
-		return req.Load(ctx, "https://www.youtube.com/watch?v="+id+"&list=RD"+id)
+	var errs []error
+	for _, p := range DefaultProviders(r.SearchPrefix) {
+		tracks, err := p.Recommend(ctx, req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			errs = append(errs, err)
+			continue
+		}
+		for _, t := range tracks {
+			if !sameTrack(t, req.Seed) {
+				return tracks, nil
+			}
+		}
 	}
-	term := seed.Author
-	if term == "" {
-		term = seed.Title
-	}
-	if term == "" {
-		return nil, nil
-	}
-	prefix := r.SearchPrefix
-	if prefix == "" {
-		prefix = DefaultSearchPrefix
-	}
-	return req.Load(ctx, prefix+term)
+	return nil, errors.Join(errs...)
 }
 
 // sameTrack reports whether two tracks are the same recording.
@@ -94,18 +103,26 @@ func (m *Manager) autoplay(ctx context.Context, p *player, seed Track) (Track, b
 	}
 	ctx, cancel := context.WithTimeout(ctx, autoplayTimeout)
 	defer cancel()
-	cands, err := m.rec.Recommend(ctx, RecommendRequest{
+	req := RecommendRequest{
 		GuildID: p.guild,
 		Seed:    seed,
 		History: history,
 		Load: func(ctx context.Context, ident string) ([]Track, error) {
 			tracks, _, err := m.loadFrom(ctx, ln, p.guild, ident)
-			if errors.Is(err, ErrTrackNotFound) {
-				return nil, nil
+			var le *LoadError
+			if errors.Is(err, ErrTrackNotFound) && !errors.As(err, &le) {
+				return nil, nil // nothing found is no failure
 			}
 			return tracks, err
 		},
-	})
+	}
+	if info, ok := ln.info(); ok {
+		req.SourceManagers = info.SourceManagers
+		for _, pl := range info.Plugins {
+			req.Plugins = append(req.Plugins, pl.Name)
+		}
+	}
+	cands, err := m.rec.Recommend(ctx, req)
 	if err != nil {
 		m.log.WarnContext(ctx, "autoplay recommendation failed", "guild", p.guild, "error", err)
 		return Track{}, false
@@ -121,7 +138,7 @@ next:
 				continue next
 			}
 		}
-		c.Requester, c.AddedAt, c.Info.Position = 0, now, 0
+		c.Requester, c.AddedAt, c.Info.Position, c.Autoplay = 0, now, 0, true
 		p.mu.Lock()
 		if p.sess == nil {
 			p.mu.Unlock()

@@ -29,6 +29,14 @@ func WithTextChannel(id snowflake.ID) PlayOption { return func(o *playOptions) {
 // span and the command metric around the command's work.
 func (m *Manager) run(ctx context.Context, name string, guild snowflake.ID, actor Actor, action Action,
 	requester func(*Session) snowflake.ID, work func(ctx context.Context) error) error {
+	return m.runOr(ctx, name, guild, actor, action, requester, nil, work)
+}
+
+// runOr is run with a way out of a denial for want of the DJ role: when
+// instead is set, it runs in place of work (after the rate limit), as a
+// skip becomes a vote.
+func (m *Manager) runOr(ctx context.Context, name string, guild snowflake.ID, actor Actor, action Action,
+	requester func(*Session) snowflake.ID, instead, work func(ctx context.Context) error) error {
 	if err := m.begin(); err != nil {
 		return err
 	}
@@ -39,7 +47,10 @@ func (m *Manager) run(ctx context.Context, name string, guild snowflake.ID, acto
 	}
 	err := m.cfg.Tracer.TraceCommand(ctx, name, guild.String(), actor.UserID.String(), func(ctx context.Context) error {
 		if err := m.authorize(ctx, guild, actor, action, requester); err != nil {
-			return err
+			if instead == nil || !errors.Is(err, ErrNoPermission) {
+				return err
+			}
+			work = instead
 		}
 		if err := m.allow(ctx, name, guild, actor); err != nil {
 			return err
@@ -75,11 +86,15 @@ func (m *Manager) countCommandError(err error) {
 		m.cfg.Metrics.TrackError(metrics.ComponentCommand, metrics.KindCanceled, metrics.SeverityLow)
 	case errors.Is(err, ErrInvalidQuery), errors.Is(err, ErrInvalidSeek), errors.Is(err, ErrInvalidSetting),
 		errors.Is(err, ErrInvalidPosition), errors.Is(err, ErrConflictingSettings), errors.Is(err, ErrSeekOutOfRange),
-		errors.Is(err, ErrNotSeekable), errors.Is(err, ErrQueueFull):
+		errors.Is(err, ErrNotSeekable), errors.Is(err, ErrQueueFull),
+		errors.Is(err, ErrAlreadyPaused), errors.Is(err, ErrNotPaused),
+		errors.Is(err, ErrTrackTooLong), errors.Is(err, ErrShareExceeded),
+		errors.Is(err, ErrInvalidFilters), errors.Is(err, ErrUnknownPreset):
 		m.cfg.Metrics.TrackError(metrics.ComponentCommand, metrics.KindInvalidInput, metrics.SeverityLow)
-	case errors.Is(err, ErrTrackNotFound), errors.Is(err, ErrNothingPlaying), errors.Is(err, ErrHistoryEmpty):
+	case errors.Is(err, ErrTrackNotFound), errors.Is(err, ErrNothingPlaying), errors.Is(err, ErrHistoryEmpty),
+		errors.Is(err, ErrNoLyrics):
 		m.cfg.Metrics.TrackError(metrics.ComponentCommand, metrics.KindNotFound, metrics.SeverityLow)
-	case errors.Is(err, ErrUnsupported):
+	case errors.Is(err, ErrUnsupported), errors.Is(err, ErrLyricsUnavailable):
 		m.cfg.Metrics.TrackError(metrics.ComponentLavalink, metrics.KindUnavailable, metrics.SeverityMedium)
 	default:
 		m.cfg.Metrics.TrackError(metrics.ComponentPlayer, metrics.KindInternal, metrics.SeverityHigh)
@@ -208,13 +223,25 @@ func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, 
 	// With nothing playing and nothing queued, the first track plays at
 	// once and takes no room in the queue.
 	direct := !playing && q.Len() == 0
+	tracks, tooLongN, overShare, aerr := admit(st, tracks, q, actor.UserID, direct)
+	if aerr != nil {
+		if fresh {
+			m.endSessionLocked(p)
+		}
+		p.mu.Unlock()
+		return PlayResult{}, aerr
+	}
 	queued := tracks
 	if direct {
 		queued = tracks[1:]
 	}
-	added, qerr := 0, error(nil)
+	var saved []Track // the queue before, to undo the add if the start fails
+	if !playing && !fresh {
+		saved = q.Tracks()
+	}
+	pos, added, qerr := 0, 0, error(nil)
 	if len(queued) > 0 {
-		added, qerr = q.AddMany(queued, at)
+		pos, added, qerr = q.addMany(queued, at)
 	}
 	if direct {
 		added++
@@ -226,9 +253,9 @@ func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, 
 		p.mu.Unlock()
 		return PlayResult{}, qerr
 	}
-	res := PlayResult{Track: tracks[0], Added: added, Position: 1}
-	if at == PlaceEnd && !direct {
-		res.Position = q.Len() - added + 1
+	res := PlayResult{Track: tracks[0], Added: added, Position: 1, TooLong: tooLongN, OverShare: overShare}
+	if !direct {
+		res.Position = pos
 	}
 	var qf *QueueFullError
 	if errors.As(qerr, &qf) {
@@ -258,7 +285,7 @@ func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, 
 		target = actor.VoiceChannelID
 	}
 	if _, err := m.join(ctx, guild, target); err != nil {
-		m.undoAdd(p, fresh, added-boolInt(direct), at)
+		m.undoAdd(p, fresh, saved)
 		return PlayResult{}, err
 	}
 	p.mu.Lock()
@@ -277,7 +304,7 @@ func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, 
 		}
 		return PlayResult{}, err
 	}
-	if direct || (at == PlaceNext && first.Equal(res.Track)) {
+	if direct || res.Position == 1 {
 		res.Started, res.Position = true, 0
 	} else {
 		res.Position--
@@ -286,16 +313,9 @@ func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, 
 	return res, nil
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// undoAdd takes back the tracks Play added when it could not start them
-// in a new session.
-func (m *Manager) undoAdd(p *player, fresh bool, added int, at Placement) {
+// undoAdd takes back the tracks Play added when it could not start
+// them: it ends a new session, or puts back the queue saved before.
+func (m *Manager) undoAdd(p *player, fresh bool, saved []Track) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if fresh {
@@ -303,12 +323,9 @@ func (m *Manager) undoAdd(p *player, fresh bool, added int, at Placement) {
 		return
 	}
 	q := p.sess.Queue()
-	for range added {
-		if at == PlaceNext {
-			_, _ = q.Remove(1)
-		} else {
-			_, _ = q.Remove(q.Len())
-		}
+	q.Clear()
+	for _, t := range saved {
+		q.pushBackForce(t)
 	}
 }
 
@@ -411,45 +428,67 @@ func (m *Manager) setPaused(ctx context.Context, p *player, paused bool) error {
 // Skip ends the current track and plays the one n positions ahead (n = 1
 // is the next track). With the queue empty, autoplay picks a track when
 // it is on; otherwise playback stops.
+//
+// A listener who may not skip the track (the guild has a DJ role they
+// lack, and someone else requested it) votes instead, as
+// [Manager.VoteSkip] does: the result's Vote holds the tally, and the
+// track is skipped (n = 1) only when the vote passes.
 func (m *Manager) Skip(ctx context.Context, guild snowflake.ID, actor Actor, n int) (SkipResult, error) {
 	var res SkipResult
-	err := m.run(ctx, "skip", guild, actor, ActionSkip, currentRequester, func(ctx context.Context) error {
+	vote := func(ctx context.Context) error {
+		var err error
+		res, err = m.vote(ctx, guild, actor)
+		return err
+	}
+	err := m.runOr(ctx, "skip", guild, actor, ActionSkip, currentRequester, vote, func(ctx context.Context) error {
 		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
-			now := m.clock.Now()
-			p.mu.Lock()
-			cur, ok := sess.Current()
-			if !ok {
-				p.mu.Unlock()
-				return &TransitionError{Action: "skip", From: sess.State()}
-			}
-			if healthy := p.node != nil && p.node.healthy() && !p.needSync; !healthy {
-				p.mu.Unlock()
-				return unavailable(errors.New("the guild's node is not available"))
-			}
-			next, started, err := sess.Skip(n, now)
-			p.askedAt = now
-			p.mu.Unlock()
-			if err != nil {
-				return err
-			}
-			res.Skipped = cur
-			if cur.Requester == 0 {
-				m.cfg.Metrics.TrackAutoplay(metrics.OutcomeSkipped)
-			}
-			reason := EndStopped
-			if started {
-				reason = EndReplaced
-			}
-			m.publish(TrackEnded{GuildID: guild, Track: cur, Reason: reason, At: now})
-			if started {
-				res.Next, res.Started = next, true
-				return m.playCurrent(ctx, p)
-			}
-			next, started, err = m.queueEnded(ctx, p, cur, true)
-			res.Next, res.Started = next, started
+			var err error
+			res, err = m.skip(ctx, p, sess, n)
 			return err
 		})
 	})
+	return res, err
+}
+
+// skip ends the current track and plays the one n positions ahead, with
+// the turn.
+func (m *Manager) skip(ctx context.Context, p *player, sess *Session, n int) (SkipResult, error) {
+	var res SkipResult
+	now := m.clock.Now()
+	p.mu.Lock()
+	cur, ok := sess.Current()
+	if !ok {
+		p.mu.Unlock()
+		return res, &TransitionError{Action: "skip", From: sess.State()}
+	}
+	if healthy := p.node != nil && p.node.healthy() && !p.needSync; !healthy {
+		p.mu.Unlock()
+		return res, unavailable(errors.New("the guild's node is not available"))
+	}
+	next, started, err := sess.Skip(n, now)
+	p.askedAt = now
+	p.mu.Unlock()
+	if err != nil {
+		return res, err
+	}
+	res.Skipped = cur
+	if cur.Requester == 0 {
+		m.cfg.Metrics.TrackAutoplay(metrics.OutcomeSkipped)
+	}
+	reason := EndStopped
+	if started {
+		reason = EndReplaced
+	}
+	m.publish(TrackEnded{GuildID: p.guild, Track: cur, Reason: reason, At: now})
+	if started {
+		res.Next, res.Started = next, true
+		return res, m.playCurrent(ctx, p)
+	}
+	next, started, err = m.queueEnded(ctx, p, cur, true)
+	res.Next, res.Started = next, started
+	if !started {
+		m.voteTrackChanged(p)
+	}
 	return res, err
 }
 
@@ -697,26 +736,9 @@ func (m *Manager) Clear(ctx context.Context, guild snowflake.ID, actor Actor) (i
 func (m *Manager) NowPlaying(ctx context.Context, guild snowflake.ID, actor Actor) (NowPlaying, error) {
 	var res NowPlaying
 	err := m.run(ctx, "nowplaying", guild, actor, ActionView, nil, func(ctx context.Context) error {
-		p := m.players.get(guild)
-		if p == nil {
+		var ok bool
+		if res, ok = m.Status(guild); !ok {
 			return ErrNothingPlaying
-		}
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		sess := p.sess
-		if sess == nil {
-			return ErrNothingPlaying
-		}
-		cur, ok := sess.Current()
-		if !ok {
-			return ErrNothingPlaying
-		}
-		total, _ := sess.Queue().Duration()
-		res = NowPlaying{
-			State: sess.State(), Track: cur, Position: sess.Position(m.clock.Now()), Paused: sess.Paused(),
-			Volume: sess.Volume(), Loop: sess.Loop(), Autoplay: sess.Autoplay(),
-			QueueLength: sess.Queue().Len(), QueueDuration: total,
-			VoiceChannelID: sess.VoiceChannelID(), TextChannelID: sess.TextChannelID(), Node: sess.Node(),
 		}
 		return nil
 	})
@@ -743,7 +765,7 @@ func (m *Manager) Queue(ctx context.Context, guild snowflake.ID, actor Actor, pa
 		q := p.sess.Queue()
 		res.Page = q.Page(page, DefaultPageSize)
 		res.Duration, _ = q.Duration()
-		res.Loop, res.Autoplay = p.sess.Loop(), p.sess.Autoplay()
+		res.Loop, res.Autoplay, res.FairQueue = p.sess.Loop(), p.sess.Autoplay(), q.Fair()
 		if cur, ok := p.sess.Current(); ok {
 			res.Current = &cur
 		}

@@ -28,7 +28,9 @@
 // [DefaultMaxMigrationsPerNode] per node, [DefaultErrorLimit] errors
 // within [DefaultErrorWindow], saves at most every [DefaultSaveInterval],
 // voice joins bounded by [DefaultVoiceTimeout], autoplay cooldown
-// [DefaultAutoplayCooldown], settings cached for [DefaultSettingsTTL].
+// [DefaultAutoplayCooldown], settings cached for [DefaultSettingsTTL],
+// silent players healed after [DefaultSilenceThreshold] with
+// [DefaultHealBackoff] between steps.
 //
 // # Commands
 //
@@ -37,8 +39,11 @@
 // [Manager.Pause], [Manager.Resume], [Manager.Skip], [Manager.Previous],
 // [Manager.Stop], [Manager.Seek], [Manager.SetVolume], [Manager.SetLoop],
 // [Manager.SetAutoplay], [Manager.Shuffle], [Manager.Remove],
-// [Manager.Move], [Manager.Clear], [Manager.NowPlaying], [Manager.Queue],
-// [Manager.Leave], [Manager.Settings] and [Manager.UpdateSettings]. Each
+// [Manager.Move], [Manager.Swap], [Manager.SkipTo], [Manager.RemoveUser],
+// [Manager.VoteSkip], [Manager.Clear], [Manager.NowPlaying],
+// [Manager.Queue], [Manager.Leave], [Manager.Settings],
+// [Manager.UpdateSettings], [Manager.SetFilterPreset],
+// [Manager.SetFilters], [Manager.ResetFilters] and [Manager.Lyrics]. Each
 // runs in the same frame: a span ([tracing.Tracer.TraceCommand]), the
 // permission check ([Authorize], with the guild's facts: the bot's
 // channel, its listeners, the DJ role, the track's requester), the rate
@@ -61,6 +66,53 @@
 // 0 to 200, sent to Lavalink as they are (Lavalink's 100 plays a track
 // unchanged, its scale ends at 1000).
 //
+// Pausing what is paused is an error matching [ErrAlreadyPaused], and
+// resuming what plays one matching [ErrNotPaused], each with its own
+// [UserMessage]. [Manager.Status] is the now-playing view for a
+// frontend's own use (a now-playing message kept up to date): no
+// permission check, no rate limit, no command metric, no I/O.
+//
+// # Fair queue and limits
+//
+// A guild may turn on a fair queue ([Settings.FairQueue]): tracks then
+// play in turns by requester, the next always from the requester who has
+// waited longest since their last track started (never: longest of all),
+// so one user cannot bury everyone else's picks; [Queue.SetFair] states
+// the rule exactly. Play puts each track in its requester's turn (with
+// [PlaceNext], ahead of the requester's own tracks only), Shuffle
+// shuffles each requester's tracks among their places, and turning the
+// setting on interleaves the queue at once. Taking the next track stays
+// O(1); an add scans the queue once. [Manager.Swap] exchanges two
+// tracks, [Manager.SkipTo] plays a queued track now and keeps those
+// before it, and [Manager.RemoveUser] removes a user's tracks (anyone
+// their own). In a fair queue a requester who leaves the bot's voice
+// channel and stays away for the leave grace period
+// ([DefaultLeaveGrace], [WithLeaveGrace]) loses their queued tracks;
+// coming back in time keeps them. [TracksRemoved] announces both.
+//
+// Two limits apply whatever the mode: [Settings.MaxTrackLength] (live
+// streams count as longer than any) and [Settings.MaxUserShare], a
+// percentage of the queue cap one user's queued tracks may fill (the
+// track playing does not count). Play refuses a track past either with a
+// [*TrackTooLongError] or a [*ShareError]; of a playlist it adds what
+// passes and says in [PlayResult] how many were left out and why.
+//
+// # Vote skip
+//
+// When a listener asks to skip a track they may not skip (the guild has
+// a DJ role they lack, and someone else requested the track), the skip
+// becomes a vote instead of a denial; [Manager.VoteSkip] votes
+// explicitly, for anyone in the bot's channel. A vote passes when its
+// weight reaches [Settings.VoteSkipShare] of the listeners in the bot's
+// channel (default [DefaultVoteSkipShare] percent, rounded up, bots
+// excluded); each listener counts once and the track's requester twice;
+// votes of those who left stop counting, and the count is taken again
+// whenever listeners come or go, so a vote can pass when people leave.
+// A vote closes after [DefaultVoteSkipTimeout] ([WithVoteSkipTimeout])
+// and ends when the track changes. [SkipResult.Vote] and
+// [NowPlaying.Vote] hold the tally; [SkipVoteUpdated] and
+// [SkipVoteEnded] follow it.
+//
 // # Search, readiness and node status
 //
 // [Manager.Search] resolves a query as Play does (same [ParseQuery]
@@ -73,6 +125,77 @@
 // each node's connection, breaker, players, load penalty and Lavalink
 // version for dashboards. Both are cheap: no I/O and nothing that grows
 // with the number of guilds.
+//
+// # Filters
+//
+// [Filters] are Lavalink's audio filters with typed values: equalizer,
+// karaoke, timescale, tremolo, vibrato, rotation, distortion, channel
+// mix and low pass ([Filters.Validate] checks the ranges Lavalink
+// accepts; a value outside is a [*FilterError]). [AllFilterPresets]
+// names nine sets of them (bassboost low, medium and high, nightcore,
+// vaporwave, 8D, karaoke, soft and treble-bass, their values listed
+// there), for users to pick from. [Manager.SetFilterPreset] applies one,
+// [Manager.SetFilters] any valid set and [Manager.ResetFilters] turns
+// them all off; each replaces the player's filters as a whole (command
+// name "filter", a control like volume). Only filters the guild's node
+// lists in its /v4/info are offered: [Manager.FilterPresets] returns the
+// presets that node can apply, and a filter it lacks is an
+// [*UnsupportedError] with Kind "filter". Filters live in the session
+// ([Session.Filters], stored in the [Snapshot]): a failover or drain
+// moves them with the player, to a node that offers them, and a restart
+// restores them. [NowPlaying.Filters] reports them and
+// [Filters.Preset] names the preset they are.
+//
+// # Lyrics
+//
+// [Manager.Lyrics] returns the current track's lyrics through the
+// LavaLyrics plugin, from the guild's node when it has the plugin, else
+// from any healthy node that does; lyrics are kept per track for ten
+// minutes. Synced lyrics carry [LyricsLine]s, and [Lyrics.LineAt] picks
+// the line for a position (such as [NowPlaying.Position]) with a binary
+// search, so a now-playing message can show the line being sung without
+// asking again. No lyrics for the track is [ErrNoLyrics]; no node with
+// the plugin, or the plugin without a lyrics source ("No lyrics managers
+// registered"), is [ErrLyricsUnavailable]. Lyrics requests bypass the
+// node's breaker: a lyrics provider that fails says nothing about the
+// node's players.
+//
+// # Silent-player watchdog
+//
+// A player can go silent while everything looks fine: its position
+// moves on and no event arrives, but the node sends Discord no audio.
+// Every five seconds the watchdog looks at each playing player whose
+// position advanced between its last two playerUpdates and counts it
+// silent while its node's last stats op says the session's playing
+// players sent no frame (frameStats sent 0 with a deficit; an average,
+// so this catches a node that stopped sending for all of them) or its
+// last playerUpdate said connected false. Silent for longer than the
+// threshold ([DefaultSilenceThreshold], [WithSilenceWatchdog]), it is
+// healed in steps, each taken only when the one before did not heal:
+// [HealVoice] renews the voice session through the [VoiceGateway] and
+// sends it to the node (when Discord gives none, the voice state the
+// node has is sent again); [HealReplay] plays the track again at its
+// position; [HealMove] moves the player to another node within the
+// migration limits. A step is judged on reports that arrived after it
+// (a stats op for missing frames, a playerUpdate for a closed voice
+// connection) and, when still silent, no sooner than its backoff
+// ([DefaultHealBackoff], doubling with each step). When no step healed,
+// the watchdog starts again with twice the threshold, up to five
+// minutes. Each outcome is a [HealAttempted] event and counts
+// player_heals_total{step,outcome} ([metrics.Business.TrackHeal]); each
+// step is logged. A replay publishes no [TrackStarted].
+//
+// # Node drain
+//
+// [Manager.DrainNode] empties a node for a rolling Lavalink upgrade: new
+// players go elsewhere, and its players move to the other healthy nodes
+// as in a failover, but while they play on, at the migration limits, so
+// commands keep working meanwhile and a failed move is tried again.
+// DrainNode returns when the node holds none of the Manager's players. A
+// player no other node can take stays until one can. [NodeStatus.Draining]
+// reports the drain, for a readiness probe, until [Manager.UndrainNode].
+// lavalink_players{node} ([metrics.Business.SetLavalinkPlayers]) counts
+// the players on each node.
 //
 // # Voice
 //
@@ -99,8 +222,9 @@
 // [Session.End] applies the loop modes; with the queue empty, autoplay
 // asks the [Recommender] (at most once per guild per autoplay cooldown,
 // kept in a [ttlcache.Cache]) and plays the first candidate that is
-// neither the last track nor in the history; otherwise [QueueEnded] is
-// published and the idle timer starts. A track exception or a stuck track
+// neither the last track nor in the history, marked [Track.Autoplay]
+// with no requester (frontends show [AutoplayRequester]); otherwise
+// [QueueEnded] is published and the idle timer starts. A track exception or a stuck track
 // counts as an error (a stuck track, which Lavalink does not end, is
 // skipped); a player with [DefaultErrorLimit] errors within
 // [DefaultErrorWindow] stops and leaves with [LeaveFailed] rather than
@@ -108,6 +232,21 @@
 // [EventBus] ([TrackStarted] carries the guild, the track and the node;
 // the text channel is [NowPlaying.TextChannelID]) and
 // [Manager.NowPlaying].
+//
+// # Autoplay
+//
+// The default [Recommender] is a [RecommenderChain] of
+// [DefaultProviders]: YouTube's mix of a YouTube track, LavaSrc's mix
+// (sprec:mix:track: or sprec:mix:isrc:) when the node lists the LavaSrc
+// plugin, a YouTube Music search and a search with the search prefix for
+// the track's author, asked in that order until one has something new.
+// A provider that fails [DefaultProviderFailures] times in a row is
+// skipped for [DefaultProviderCooldown] ([WithProviderCooldown]), then
+// tried once. No track is picked again among the guild's last
+// [DefaultNoRepeatTracks] nor within [DefaultNoRepeatWindow]
+// ([WithNoRepeat]). [WithProviderObserver] reports each provider's
+// outcome, for metrics. [DefaultRecommender] asks the same providers
+// without that state.
 //
 // # The Lavalink connection
 //
@@ -175,9 +314,10 @@
 // and Settings never wait for the network or for other commands. The
 // Manager owns one goroutine per concern: the saver, the supervisor of
 // nodes and moves, one connection goroutine per node, short-lived
-// goroutines that run a guild's queued work (events, timers) while there
-// is some, and one per move in progress; [Manager.Close] stops and waits
-// for all of them.
+// goroutines that run a guild's queued work (events, timers, healing
+// steps) while there is some, and one per move in progress;
+// [Manager.Close] stops and waits for all of them. The watchdog's look
+// runs on the Clock's timer and only queues work.
 //
 // # IDs
 //
@@ -200,7 +340,9 @@
 //
 // [Settings] is a comparable value with validated With methods. Its zero
 // value is the defaults: volume 50 %, loop off, autoplay off, no DJ role,
-// no announce channel, 24/7 mode off, a queue of at most 1,000 tracks.
+// no announce channel, 24/7 mode off, a queue of at most 1,000 tracks,
+// fair queue off, no limit on track length or on a user's share of the
+// queue, and skip votes passing at half the listeners.
 // Loop and autoplay exclude each other: turning one on while the other is
 // on returns a [*ConflictError] matching [ErrConflictingSettings]. A
 // Settings remembers which values the guild chose, so stores keep only the
@@ -223,6 +365,8 @@
 // so an emptied queue holds no memory. [Queue.Shuffle] is
 // Fisher–Yates with a source that tests can inject ([WithShuffleSource]),
 // and [Queue.Page] copies only the tracks of the page asked for.
+// [Queue.Swap] exchanges two tracks; in fair mode ([Queue.SetFair])
+// adds go to their requester's turn and Shuffle keeps the turns.
 //
 // # Sessions
 //
@@ -249,7 +393,9 @@
 // # Events
 //
 // Events ([TrackQueued], [TrackStarted], [TrackEnded], [QueueEnded],
-// [SettingsUpdated], [PlayerMoved], [SessionEnded]) are plain values.
+// [SettingsUpdated], [PlayerMoved], [SessionEnded], [SkipVoteUpdated],
+// [SkipVoteEnded], [TracksRemoved] and others the [Event] type lists)
+// are plain values.
 // [MarshalEvent] and [UnmarshalEvent] encode them as JSON with a type tag,
 // so they cross processes; an unknown tag from a newer publisher is
 // [ErrUnknownEvent], which a subscriber can skip. An [EventBus] carries

@@ -11,10 +11,11 @@ import (
 
 // Event is something that happened to a guild's playback. The set of
 // events is closed: it is one of [TrackQueued], [TrackStarted],
-// [TrackEnded], [QueueEnded], [SettingsUpdated], [PlayerMoved] and
-// [SessionEnded], which subscribers tell apart with a type switch. Every
-// event encodes to JSON with a type tag ([MarshalEvent]), so it can cross
-// processes.
+// [TrackEnded], [QueueEnded], [SettingsUpdated], [PlayerMoved],
+// [SessionEnded], [HealAttempted], [SkipVoteUpdated], [SkipVoteEnded]
+// and [TracksRemoved], which subscribers tell apart with a type switch.
+// Every event encodes to JSON with a type tag ([MarshalEvent]), so it
+// can cross processes.
 type Event interface {
 	// Guild is the guild the event happened in.
 	Guild() snowflake.ID
@@ -35,6 +36,7 @@ const (
 	TypeSettingsUpdated EventType = "settingsUpdated"
 	TypePlayerMoved     EventType = "playerMoved"
 	TypeSessionEnded    EventType = "sessionEnded"
+	TypeHealAttempted   EventType = "healAttempted"
 )
 
 // String returns the type name.
@@ -264,6 +266,14 @@ func UnmarshalEvent(data []byte) (Event, error) {
 		e, err = decodeEvent[PlayerMoved](env.Event)
 	case TypeSessionEnded:
 		e, err = decodeEvent[SessionEnded](env.Event)
+	case TypeHealAttempted:
+		e, err = decodeEvent[HealAttempted](env.Event)
+	case TypeSkipVoteUpdated:
+		e, err = decodeEvent[SkipVoteUpdated](env.Event)
+	case TypeSkipVoteEnded:
+		e, err = decodeEvent[SkipVoteEnded](env.Event)
+	case TypeTracksRemoved:
+		e, err = decodeEvent[TracksRemoved](env.Event)
 	default:
 		t := string(env.Type)
 		if len(t) > 32 {

@@ -2,6 +2,8 @@ package music
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -11,6 +13,10 @@ import (
 	"github.com/tunekit/tunekit/music/internal/node"
 	"github.com/tunekit/tunekit/resilience"
 )
+
+// errMoveFailed marks a failed relocation: the player plays on where it
+// is and the move is tried again later.
+var errMoveFailed = errors.New("music: moving the player failed")
 
 // A failed sync of a player is tried again after syncRetry, doubling up
 // to syncRetryMax, at most syncAttempts times (about three minutes in
@@ -66,6 +72,7 @@ const (
 	msgDone
 	msgBreaker
 	msgReconciled // for tests: a reconcile finished
+	msgDrain      // a node started draining
 )
 
 type supMsg struct {
@@ -163,6 +170,9 @@ func (s *supervisor) handle(msg supMsg) {
 		if msg.resumed {
 			s.reconcile(msg.ln)
 		}
+		s.relocateFrom()
+	case msgDrain:
+		s.relocateFrom()
 	case msgDown:
 		m.updateNodeMetrics()
 		if s.lost[msg.ln] == nil {
@@ -215,6 +225,13 @@ func (s *supervisor) handle(msg supMsg) {
 			return
 		}
 		m.log.Warn("player sync failed", "guild", msg.guild, "node", msg.ln.name, "attempt", n, "error", msg.err)
+		if errors.Is(msg.err, errMoveFailed) {
+			// The player plays on where it is: try again later, for as
+			// long as it is to move.
+			guild := msg.guild
+			m.clock.AfterFunc(min(syncRetry<<min(n-1, 5), syncRetryMax), func() { s.needSync(guild) })
+			return
+		}
 		if n >= syncAttempts {
 			delete(s.failures, msg.guild)
 			m.wg.Go(func() {
@@ -285,15 +302,20 @@ func (s *supervisor) pump() {
 	s.pending = kept
 }
 
-// target chooses where p goes: its own node while that is healthy, or,
-// once its node is past the grace period, the healthy node with the
-// lowest penalty that offers the track's source and has room for another
-// migration. wait reports that p must wait (for its node's grace period,
-// for room, or for any node to come back); drop that it needs no sync.
+// target chooses where p goes. A player to sync stays on its own node
+// while that is healthy; once its node is past the grace period it goes
+// to the healthy node with the lowest penalty that offers the track's
+// source and filters and has room for another migration. A player to
+// relocate (its node drains, or the watchdog moves it) goes to such a
+// node other than its own and the draining ones. wait reports that p
+// must wait (for its node's grace period, for room, or for any node to
+// come back); drop that it needs no sync (a relocation with nowhere to
+// go is dropped, and tried again when a node comes up).
 func (s *supervisor) target(p *player) (target *lavaNode, wait, drop bool) {
 	p.mu.Lock()
-	cur := p.node
-	need := p.needSync && p.sess != nil && !p.gone
+	cur, avoid := p.node, p.avoid
+	sync := p.needSync
+	need := (sync || p.relocate) && p.sess != nil && !p.gone
 	var source string
 	var filters []string
 	if need {
@@ -307,31 +329,54 @@ func (s *supervisor) target(p *player) (target *lavaNode, wait, drop bool) {
 		return nil, false, true
 	}
 	max := s.m.opt.maxPerNode
+	leaving := cur != nil && (cur.draining.Load() || cur == avoid)
 	if cur != nil {
-		if cur.healthy() {
+		switch {
+		case cur.healthy() && !leaving && sync:
 			return cur, s.perNode[cur] >= max, false
-		}
-		if l := s.lost[cur]; l == nil || !l.graceOver {
-			return nil, true, false
+		case cur.healthy() && !leaving:
+			s.stay(p) // a relocation called off (the node was undrained)
+			return nil, false, true
+		case !cur.healthy():
+			if l := s.lost[cur]; l == nil || !l.graceOver {
+				return nil, true, false
+			}
 		}
 	}
 	var best *lavaNode
-	bestPenalty := 0.0
+	bestPenalty, candidates := 0.0, 0
 	for _, ln := range s.m.nodes {
-		if ln == cur || !ln.healthy() || s.perNode[ln] >= max || !ln.hasSource(source) {
+		if ln == cur || !ln.placeable() || !ln.hasSource(source) {
 			continue
 		}
 		if _, ok := ln.hasFilters(filters); !ok {
+			continue
+		}
+		candidates++
+		if s.perNode[ln] >= max {
 			continue
 		}
 		if pen := ln.client.Penalty(); best == nil || pen < bestPenalty {
 			best, bestPenalty = ln, pen
 		}
 	}
-	if best == nil {
+	switch {
+	case best != nil:
+		return best, false, false
+	case candidates > 0 || cur == nil || !cur.healthy():
 		return nil, true, false
+	case sync:
+		return cur, s.perNode[cur] >= max, false // nowhere else to go
 	}
-	return best, false, false
+	s.stay(p)
+	return nil, false, true
+}
+
+// stay drops p's relocation.
+func (s *supervisor) stay(p *player) {
+	p.mu.Lock()
+	p.relocate, p.avoid = false, nil
+	p.mu.Unlock()
 }
 
 // reconcile destroys, on a node that came back with its session, the
@@ -385,10 +430,14 @@ func (m *Manager) syncPlayer(ctx context.Context, guild snowflake.ID, target *la
 	defer p.release()
 	now := m.clock.Now()
 	p.mu.Lock()
-	if !p.needSync || p.sess == nil {
+	if !(p.needSync || p.relocate) || p.sess == nil || (!p.needSync && target == p.node) {
+		p.relocate, p.avoid = false, nil
 		p.mu.Unlock()
 		return nil
 	}
+	// A relocation moves a player that plays on: nothing is lost if it
+	// fails, and it is tried again.
+	relocating := !p.needSync
 	sess := p.sess
 	from, restored := p.node, p.restored
 	voiceCh := sess.VoiceChannelID()
@@ -403,9 +452,19 @@ func (m *Manager) syncPlayer(ctx context.Context, guild snowflake.ID, target *la
 	p.mu.Unlock()
 
 	if voiceCh == 0 {
+		if relocating && from != nil && from.healthy() {
+			if err := from.client.DestroyPlayer(ctx, guild); err != nil {
+				return fmt.Errorf("%w: %w", errMoveFailed, nodeErr(err))
+			}
+		}
 		p.mu.Lock()
-		p.needSync, p.restored = false, false
-		m.armIdle(p)
+		if relocating {
+			p.relocate, p.avoid = false, nil
+			p.setNode(nil)
+		} else {
+			p.needSync, p.restored = false, false
+			m.armIdle(p)
+		}
 		p.mu.Unlock()
 		return nil
 	}
@@ -413,6 +472,9 @@ func (m *Manager) syncPlayer(ctx context.Context, guild snowflake.ID, target *la
 	voice := bot.lavalink()
 	if !bot.complete() || bot.channel != voiceCh {
 		if voice, err = m.join(ctx, guild, voiceCh); err != nil {
+			if relocating {
+				return fmt.Errorf("%w: %w", errMoveFailed, err)
+			}
 			return err
 		}
 	}
@@ -436,20 +498,31 @@ func (m *Manager) syncPlayer(ctx context.Context, guild snowflake.ID, target *la
 		upd.Position, upd.Paused = ptr(msDuration(pos)), &paused
 	}
 	if _, err := target.client.UpdatePlayer(ctx, guild, upd, false); err != nil {
+		if relocating {
+			return fmt.Errorf("%w: %w", errMoveFailed, nodeErr(err))
+		}
 		return nodeErr(err)
 	}
 	p.mu.Lock()
 	p.setNode(target)
 	p.sentVoice, p.needSync, p.restored = voice, false, false
+	p.relocate, p.avoid = false, nil
 	sess.SetNode(target.name, target.client.SessionID())
 	if has {
 		p.playID = playID
 		sess.Observe(pos, now)
-	} else {
+	} else if !relocating || !p.idle.armed() {
 		m.armIdle(p)
 	}
 	p.mu.Unlock()
 	m.saver.dirty(guild, true)
+	if from != nil && from != target && from.healthy() {
+		// The player left a node that still runs: stop it there, so
+		// that only one plays.
+		if err := from.client.DestroyPlayer(ctx, guild); err != nil {
+			m.log.WarnContext(ctx, "destroy player on the node left", "guild", guild, "node", from.name, "error", err)
+		}
+	}
 	if from != nil && from != target {
 		m.log.Info("player moved", "guild", guild, "from", from.name, "to", target.name, "position", pos)
 		m.publish(PlayerMoved{GuildID: guild, From: from.name, To: target.name, Position: pos, At: now})

@@ -131,8 +131,8 @@ type Config struct {
 	// AllowedHosts, when not empty, are the only hosts (and their
 	// subdomains) links may point to, such as "youtube.com".
 	AllowedHosts []string
-	// Recommender picks tracks for autoplay. Default:
-	// [DefaultRecommender] with SearchPrefix.
+	// Recommender picks tracks for autoplay. Default: a
+	// [RecommenderChain] of [DefaultProviders] with SearchPrefix.
 	Recommender Recommender
 	// DefaultSettings are the bot's defaults for what a guild has not
 	// chosen (see [Settings.WithDefaults]). Default: tunekit's.
@@ -183,6 +183,12 @@ type options struct {
 	backoffMax       time.Duration
 	httpClient       *http.Client
 	seed             uint64
+
+	// The silent-player watchdog (watchdog.go).
+	silenceThreshold time.Duration
+	healBackoff      time.Duration
+	voteTimeout      time.Duration // see vote.go
+	leaveGrace       time.Duration // see queuecontrol.go
 }
 
 // WithClock makes the Manager read time and set timers through c.
@@ -313,6 +319,13 @@ type Manager struct {
 	// observeStats, set by tests before Start, sees each stats op once
 	// the node's client has taken it in.
 	observeStats func(ln *lavaNode)
+
+	// lyricsCache holds lyrics lookups by encoded track (lyrics.go).
+	lyricsCache *ttlcache.Cache[string, lyricsEntry]
+	// looks schedules the watchdog's looks (watchdog.go).
+	looks looks
+	// hooks are for tests (watchdog.go).
+	hooks testHooks
 }
 
 // NewManager validates cfg and returns a Manager that has not connected
@@ -336,11 +349,18 @@ func NewManager(cfg Config, opts ...Option) (*Manager, error) {
 		backoffMin:       node.DefaultBackoffInitial,
 		backoffMax:       node.DefaultBackoffMax,
 		seed:             rand.Uint64(),
+		silenceThreshold: DefaultSilenceThreshold,
+		healBackoff:      DefaultHealBackoff,
+		voteTimeout:      DefaultVoteSkipTimeout,
+		leaveGrace:       DefaultLeaveGrace,
 	}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if err := validate(&cfg, &o); err != nil {
+		return nil, err
+	}
+	if err := validateWatchdog(&o); err != nil {
 		return nil, err
 	}
 	m := &Manager{cfg: cfg, opt: o, clock: o.clock, byName: make(map[string]*lavaNode)}
@@ -375,12 +395,13 @@ func NewManager(cfg Config, opts ...Option) (*Manager, error) {
 	}
 	m.rec = cfg.Recommender
 	if m.rec == nil {
-		m.rec = DefaultRecommender{SearchPrefix: m.cfg.SearchPrefix}
+		m.rec = NewRecommenderChain(DefaultProviders(m.cfg.SearchPrefix), WithChainClock(o.clock.Now))
 	}
 	m.players.init()
 	m.voice.init()
 	m.settings = ttlcache.New[snowflake.ID, settingsEntry](100_000, ttlcache.WithClock(o.clock.Now))
 	m.cooldown = ttlcache.New[snowflake.ID, struct{}](100_000, ttlcache.WithClock(o.clock.Now), ttlcache.WithTTL(o.autoplayCooldown))
+	m.lyricsCache = ttlcache.New[string, lyricsEntry](lyricsCacheSize, ttlcache.WithClock(o.clock.Now), ttlcache.WithTTL(lyricsCacheTTL))
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	if err := m.buildNodes(nil); err != nil {
 		m.cancel()
@@ -453,6 +474,8 @@ func validate(cfg *Config, o *options) error {
 		return &ConfigError{Field: "WithSaveRetry", Reason: "need 0 < min <= max"}
 	case o.voiceTimeout <= 0:
 		return &ConfigError{Field: "WithVoiceTimeout", Reason: "not positive"}
+	case o.voteTimeout <= 0:
+		return &ConfigError{Field: "WithVoteSkipTimeout", Reason: "not positive"}
 	case o.autoplayCooldown < 0:
 		return &ConfigError{Field: "WithAutoplayCooldown", Reason: "negative"}
 	case o.settingsTTL <= 0:
@@ -507,6 +530,7 @@ func (m *Manager) Start(ctx context.Context) error {
 	m.phase.Store(phaseStarted)
 	m.wg.Go(m.saver.run)
 	m.wg.Go(m.sup.run)
+	m.startWatchdog()
 	for _, p := range restored {
 		m.sup.needSync(p.guild)
 	}
@@ -545,6 +569,7 @@ func (m *Manager) Close(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	m.stopTimers()
+	m.stopWatchdog()
 	if started {
 		if err := m.saver.flush(ctx); err != nil {
 			errs = append(errs, err)
@@ -560,6 +585,7 @@ func (m *Manager) Close(ctx context.Context) error {
 	}
 	m.settings.Close()
 	m.cooldown.Close()
+	m.lyricsCache.Close()
 	if m.ownBus != nil {
 		if err := m.ownBus.Close(ctx); err != nil {
 			errs = append(errs, err)

@@ -313,7 +313,10 @@ func newHarness(t testing.TB, hc harnessConfig) *harness {
 		hc.cfg(&cfg)
 	}
 	h.cfg = cfg
-	opts := append([]Option{WithClock(h.clock), withSeed(1), WithReconnectBackoff(time.Second, 2*time.Second)}, hc.opts...)
+	// The silent-player watchdog is off unless a test turns it on: its
+	// looks would set timers that advanceUntilSup follows.
+	opts := append([]Option{WithClock(h.clock), withSeed(1), WithReconnectBackoff(time.Second, 2*time.Second),
+		WithSilenceWatchdog(-1, 0)}, hc.opts...)
 	m, err := NewManager(cfg, opts...)
 	if err != nil {
 		t.Fatalf("NewManager: %v", err)

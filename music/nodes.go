@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,7 +29,54 @@ type lavaNode struct {
 	breaker *resilience.Breaker
 	players atomic.Int64 // players whose node this is; see player.setNode
 	version atomic.Pointer[string]
+
+	// draining is set by DrainNode: no new player goes to the node and
+	// its players move away.
+	draining atomic.Bool
+	// silent and statsAt are the watchdog's evidence from the last stats
+	// op: its session's playing players sent no frame, and when (by the
+	// Manager's clock, in Unix nanoseconds) it arrived.
+	silent  atomic.Bool
+	statsAt atomic.Int64
+
+	countMu sync.Mutex    // orders changes of players with their metric
+	empty   chan struct{} // closed when players drops to 0; nil when none waits
 }
+
+// addPlayers changes the node's player count by d and publishes it.
+func (ln *lavaNode) addPlayers(d int64) {
+	ln.countMu.Lock()
+	defer ln.countMu.Unlock()
+	n := ln.players.Add(d)
+	ln.m.cfg.Metrics.SetLavalinkPlayers(ln.name, int(n))
+	if n == 0 && ln.empty != nil {
+		close(ln.empty)
+		ln.empty = nil
+	}
+}
+
+// emptied returns a channel closed once the node has no player.
+func (ln *lavaNode) emptied() <-chan struct{} {
+	ln.countMu.Lock()
+	defer ln.countMu.Unlock()
+	if ln.players.Load() == 0 {
+		return closedChan
+	}
+	if ln.empty == nil {
+		ln.empty = make(chan struct{})
+	}
+	return ln.empty
+}
+
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+// placeable reports whether new players may go to the node: healthy and
+// not draining.
+func (ln *lavaNode) placeable() bool { return !ln.draining.Load() && ln.healthy() }
 
 // healthy reports whether new work may go to the node: connected, with a
 // breaker that is not open.
@@ -108,7 +156,9 @@ func (m *Manager) buildNodes(sids map[string]string) error {
 		}
 		ln.breaker = resilience.New("lavalink:"+nc.Name, bs)
 		m.cfg.Metrics.SetBreakerState("lavalink:"+nc.Name, metrics.BreakerClosed)
+		m.cfg.Metrics.SetLavalinkPlayers(nc.Name, 0)
 		var rt http.RoundTripper = resilience.Transport(ln.breaker, base)
+		rt = lyricsBypass{guarded: rt, plain: base}
 		rt = metricsTransport{next: rt, metrics: m.cfg.Metrics}
 		rt = m.cfg.Tracer.Transport(rt)
 		timeout := DefaultRequestTimeout
@@ -152,15 +202,16 @@ func (m *Manager) after(d time.Duration) <-chan time.Time {
 }
 
 // pickNode returns the healthy node with the lowest penalty that offers
-// source (any node when source is ""). It returns an error matching
-// ErrServiceUnavailable when no node is healthy and an
-// *UnsupportedError when none of the healthy ones offers the source.
+// source (any node when source is ""), draining nodes left out. It
+// returns an error matching ErrServiceUnavailable when no node is healthy
+// and an *UnsupportedError when none of the healthy ones offers the
+// source.
 func (m *Manager) pickNode(source string, exclude *lavaNode) (*lavaNode, error) {
 	var best *lavaNode
 	bestPenalty := 0.0
 	anyHealthy := false
 	for _, ln := range m.nodes {
-		if ln == exclude || !ln.healthy() {
+		if ln == exclude || !ln.placeable() {
 			continue
 		}
 		anyHealthy = true
@@ -223,7 +274,12 @@ func (h nodeHandler) OnDisconnect(_ *node.Node, err error) {
 	h.ln.m.sup.nodeDown(h.ln, err)
 }
 
-func (h nodeHandler) OnStats(*node.Node, lavalink.Stats) {
+func (h nodeHandler) OnStats(_ *node.Node, stats lavalink.Stats) {
+	// Frames sent are averaged over the session's playing players: none
+	// sent means every one of them is silent.
+	fs := stats.FrameStats
+	h.ln.silent.Store(fs != nil && fs.Sent <= 0 && fs.Deficit > 0)
+	h.ln.statsAt.Store(h.ln.m.clock.Now().UnixNano())
 	if observe := h.ln.m.observeStats; observe != nil {
 		observe(h.ln)
 	}
@@ -239,11 +295,16 @@ func (h nodeHandler) OnPlayerUpdate(_ *node.Node, guild snowflake.ID, state lava
 	if now := m.clock.Now(); at.IsZero() || at.After(now) {
 		at = now
 	}
+	pos := time.Duration(state.Position) * time.Millisecond
 	p.mu.Lock()
 	if p.node == h.ln && p.sess != nil && !p.needSync {
-		p.sess.Observe(time.Duration(state.Position)*time.Millisecond, at)
+		p.sess.Observe(pos, at)
+		p.wd.observe(pos, at, state.Connected, m.clock.Now())
 	}
 	p.mu.Unlock()
+	if observe := m.hooks.update; observe != nil {
+		observe(guild, state)
+	}
 }
 
 func (h nodeHandler) OnEvent(_ *node.Node, ev lavalink.Event) {

@@ -56,6 +56,7 @@ const (
 	ActionRemove
 	ActionLeave
 	ActionSettings
+	ActionFilter
 	numActions
 )
 
@@ -64,7 +65,7 @@ var actionNames = [...]string{
 	ActionSkip: "skip", ActionPrevious: "previous", ActionStop: "stop", ActionSeek: "seek",
 	ActionVolume: "volume", ActionLoop: "loop", ActionAutoplay: "autoplay", ActionShuffle: "shuffle",
 	ActionClear: "clear", ActionMove: "move", ActionRemove: "remove", ActionLeave: "leave",
-	ActionSettings: "settings",
+	ActionSettings: "settings", ActionFilter: "filter",
 }
 
 // String returns the action's lower-case name, such as "skip".
@@ -118,7 +119,7 @@ func (e *PermissionError) Unwrap() error { return e.Reason }
 //   - Playing (queueing) needs the actor in the bot's voice channel, or in
 //     any voice channel when the bot is in none (it will join theirs).
 //   - Controls (pause, resume, skip, previous, stop, seek, volume, loop,
-//     autoplay, shuffle, clear, move, remove, leave) need the actor in the
+//     autoplay, shuffle, clear, move, remove, leave, filter) need the actor in the
 //     bot's voice channel, and, when the guild has a DJ role, one of: the
 //     role, Admin, being the only listener with the bot, or (for skip and
 //     remove) having requested the track.

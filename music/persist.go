@@ -384,7 +384,8 @@ func (m *Manager) loadSessions(ctx context.Context) ([]*player, map[string]strin
 			continue
 		}
 		st := m.guildSettings(ctx, id)
-		sess, err := RestoreSession(snap, WithMaxLength(st.MaxQueueLength()))
+		// Fair from the start: a fair queue is restored in its order.
+		sess, err := RestoreSession(snap, WithMaxLength(st.MaxQueueLength()), WithFair(st.FairQueue()))
 		if err != nil {
 			m.log.WarnContext(ctx, "skip stored session", "guild", id, "error", err)
 			continue

@@ -15,7 +15,7 @@ import (
 
 // newSession gives p a new idle session configured by st. It needs p.mu.
 func (m *Manager) newSession(p *player, st Settings, now time.Time) {
-	sess, _ := NewSession(p.guild, now, WithMaxLength(st.MaxQueueLength()))
+	sess, _ := NewSession(p.guild, now, WithMaxLength(st.MaxQueueLength()), WithFair(st.FairQueue()))
 	sess.ApplySettings(st)
 	_ = sess.SetVolume(st.Volume())
 	p.sess, p.settings, p.joinedAt = sess, st, now
@@ -39,6 +39,7 @@ func (m *Manager) endSessionLocked(p *player) {
 	p.setNode(nil)
 	p.idle.stop()
 	p.empty.stop()
+	p.stopQueueTimers()
 	p.inbox = nil
 	m.players.remove(p)
 }
@@ -179,6 +180,7 @@ func (m *Manager) playCurrent(ctx context.Context, p *player) error {
 		m.cfg.Metrics.ObserveTrackStartDelay(now.Sub(asked))
 	}
 	m.publish(TrackStarted{GuildID: p.guild, Track: cur, Node: ln.name, At: now})
+	m.voteTrackChanged(p)
 	return nil
 }
 

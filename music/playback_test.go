@@ -3,6 +3,7 @@ package music
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -80,30 +81,49 @@ func (r *countingRecommender) calls() int { return int(r.n.Load()) }
 
 func TestDefaultRecommender(t *testing.T) {
 	var asked []string
+	found := map[string][]Track{
+		"ytsearch:Some Band": {{Info: TrackInfo{Identifier: "x", SourceName: "youtube"}}},
+	}
 	load := func(_ context.Context, ident string) ([]Track, error) {
 		asked = append(asked, ident)
-		return nil, nil
+		if ident == "ytmsearch:Broken" {
+			return nil, errors.New("boom")
+		}
+		return found[ident], nil
 	}
 	r := DefaultRecommender{}
-	seeds := []Track{
-		{Info: TrackInfo{Identifier: "abc", SourceName: "youtube", Author: "A"}},
-		{Info: TrackInfo{Identifier: "123", SourceName: "soundcloud", Author: "Some Band"}},
-		{Info: TrackInfo{SourceName: "http", Title: "Only a title"}},
-		{Info: TrackInfo{SourceName: "http"}},
+	tests := []struct {
+		seed    Track
+		plugins []string
+		want    []string
+		got     int
+		err     bool
+	}{
+		{Track{Info: TrackInfo{Identifier: "abc", SourceName: "youtube", Author: "A"}}, nil,
+			[]string{"https://www.youtube.com/watch?v=abc&list=RDabc", "ytmsearch:A", "ytsearch:A"}, 0, false},
+		{Track{Info: TrackInfo{Identifier: "123", SourceName: "soundcloud", Author: "Some Band"}}, nil,
+			[]string{"ytmsearch:Some Band", "ytsearch:Some Band"}, 1, false},
+		{Track{Info: TrackInfo{Identifier: "sp1", SourceName: "spotify", Author: "Broken"}}, []string{"lavasrc-plugin"},
+			[]string{"sprec:mix:track:sp1", "ytmsearch:Broken", "ytsearch:Broken"}, 0, true},
+		{Track{Info: TrackInfo{SourceName: "http", Title: "Only a title", ISRC: "US123"}}, nil,
+			[]string{"ytmsearch:Only a title", "ytsearch:Only a title"}, 0, false},
+		{Track{Info: TrackInfo{SourceName: "http"}}, nil, nil, 0, false},
 	}
-	for _, s := range seeds {
-		if _, err := r.Recommend(context.Background(), RecommendRequest{Seed: s, Load: load}); err != nil {
-			t.Fatal(err)
+	for _, tt := range tests {
+		asked = nil
+		got, err := r.Recommend(context.Background(), RecommendRequest{Seed: tt.seed, Load: load, Plugins: tt.plugins})
+		if (err != nil) != tt.err || len(got) != tt.got {
+			t.Errorf("Recommend(%+v) = %d tracks, %v; want %d, error %t", tt.seed.Info, len(got), err, tt.got, tt.err)
+		}
+		if !slices.Equal(asked, tt.want) {
+			t.Errorf("Recommend(%+v) loaded %q, want %q", tt.seed.Info, asked, tt.want)
 		}
 	}
-	want := []string{"https://www.youtube.com/watch?v=abc&list=RDabc", "ytsearch:Some Band", "ytsearch:Only a title"}
-	if len(asked) != len(want) {
-		t.Fatalf("loaded %q, want %q", asked, want)
-	}
-	for i := range want {
-		if asked[i] != want[i] {
-			t.Errorf("load %d = %q, want %q", i, asked[i], want[i])
-		}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	failing := func(ctx context.Context, _ string) ([]Track, error) { return nil, ctx.Err() }
+	if _, err := r.Recommend(ctx, RecommendRequest{Seed: tests[0].seed, Load: failing}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Recommend with a cancelled context = %v, want context.Canceled", err)
 	}
 }
 

@@ -42,7 +42,13 @@ type player struct {
 	autoPause bool // paused because everyone left
 	errs      []time.Time
 	joinedAt  time.Time
-	askedAt   time.Time // when the current track was asked for
+	askedAt   time.Time                   // when the current track was asked for
+	vote      *skipVote                   // the open skip vote; see vote.go
+	leavers   map[snowflake.ID]*timerSlot // tracks to drop of requesters who left; see queuecontrol.go
+	wd        watch                       // the silent-player watchdog's view
+	relocate  bool                        // move to another node while playing on (drain, healing)
+	avoid     *lavaNode                   // the node a relocation must leave even if it is not draining
+	shown     shownFilters                // the session's filters, decoded for views
 }
 
 // setNode makes ln (nil: none) the player's node, keeping the count of
@@ -52,12 +58,13 @@ func (p *player) setNode(ln *lavaNode) {
 		return
 	}
 	if p.node != nil {
-		p.node.players.Add(-1)
+		p.node.addPlayers(-1)
 	}
 	if ln != nil {
-		ln.players.Add(1)
+		ln.addPlayers(1)
 	}
 	p.node = ln
+	p.wd.nodeChanged(p.m.clock.Now())
 }
 
 // timerSlot is a Clock timer with a generation, so that a callback that
@@ -230,6 +237,7 @@ func (m *Manager) discardIfEmpty(p *player) {
 		p.gone = true
 		p.idle.stop()
 		p.empty.stop()
+		p.stopQueueTimers()
 	}
 	p.mu.Unlock()
 	if empty {
@@ -243,6 +251,7 @@ func (m *Manager) stopTimers() {
 		p.mu.Lock()
 		p.idle.stop()
 		p.empty.stop()
+		p.stopQueueTimers()
 		p.mu.Unlock()
 	}
 }

@@ -139,6 +139,7 @@ type Queue struct {
 	total   time.Duration // sum of the lengths of non-stream tracks
 	streams int           // tracks whose length is unknown
 	rnd     *rand.Rand    // nil: math/rand/v2's global generator
+	fair    fairness      // the fair mode; see fairqueue.go
 }
 
 // NewQueue returns an empty queue capped at [DefaultMaxQueueLength] tracks
@@ -173,22 +174,32 @@ func (q *Queue) count(t *Track, sign int) {
 	q.total += time.Duration(sign) * t.Info.Length
 }
 
-// Add puts t at the end. When the queue is full it returns a
+// Add puts t at the end, or in a fair queue at its requester's turn (see
+// [Queue.SetFair]). When the queue is full it returns a
 // [*QueueFullError] and changes nothing.
 func (q *Queue) Add(t Track) error {
 	if q.tracks.len() >= q.max {
 		return &QueueFullError{Max: q.max, Dropped: 1}
+	}
+	if q.fair.on {
+		q.addFair([]Track{t}, PlaceEnd)
+		return nil
 	}
 	q.count(&t, 1)
 	q.tracks.pushBack(t)
 	return nil
 }
 
-// AddNext puts t at position 1. When the queue is full it returns a
-// [*QueueFullError] and changes nothing.
+// AddNext puts t at position 1, or in a fair queue ahead of its
+// requester's other tracks (see [Queue.SetFair]). When the queue is full
+// it returns a [*QueueFullError] and changes nothing.
 func (q *Queue) AddNext(t Track) error {
 	if q.tracks.len() >= q.max {
 		return &QueueFullError{Max: q.max, Dropped: 1}
+	}
+	if q.fair.on {
+		q.addFair([]Track{t}, PlaceNext)
+		return nil
 	}
 	q.count(&t, 1)
 	q.tracks.pushFront(t)
@@ -211,12 +222,35 @@ func (q *Queue) Insert(pos int, t Track) error {
 }
 
 // AddMany adds tracks (a playlist, say) at the end or at the front,
-// keeping their order, and returns how many it added. When not all fit it
-// adds as many as do, from the first, and also returns a
+// keeping their order, and returns how many it added; a fair queue puts
+// each at its requester's turn instead (see [Queue.SetFair]). When not
+// all fit it adds as many as do, from the first, and also returns a
 // [*QueueFullError] saying how many were dropped.
 func (q *Queue) AddMany(tracks []Track, at Placement) (added int, err error) {
+	_, added, err = q.addMany(tracks, at)
+	return added, err
+}
+
+// addMany is AddMany that also returns the position of the first track
+// added (0 when none was).
+func (q *Queue) addMany(tracks []Track, at Placement) (first, added int, err error) {
 	room := q.max - q.tracks.len()
 	added = max(0, min(room, len(tracks)))
+	switch {
+	case added == 0:
+	case q.fair.on:
+		first = q.addFair(tracks[:added], at)
+	case at == PlaceNext:
+		first = 1
+	default:
+		first = q.tracks.len() + 1
+	}
+	if q.fair.on {
+		if added < len(tracks) {
+			return first, added, &QueueFullError{Max: q.max, Dropped: len(tracks) - added}
+		}
+		return first, added, nil
+	}
 	q.tracks.reserve(added)
 	if at == PlaceNext {
 		for i := added - 1; i >= 0; i-- {
@@ -230,9 +264,9 @@ func (q *Queue) AddMany(tracks []Track, at Placement) (added int, err error) {
 		}
 	}
 	if added < len(tracks) {
-		return added, &QueueFullError{Max: q.max, Dropped: len(tracks) - added}
+		return first, added, &QueueFullError{Max: q.max, Dropped: len(tracks) - added}
 	}
-	return added, nil
+	return first, added, nil
 }
 
 // Next removes and returns the track at position 1, or reports false when
@@ -284,12 +318,18 @@ func (q *Queue) Move(from, to int) error {
 }
 
 // Shuffle puts the queue in random order (Fisher–Yates, every order
-// equally likely) using the source from [WithShuffleSource].
+// equally likely) using the source from [WithShuffleSource]. A fair
+// queue shuffles fairly: each requester's tracks are shuffled among that
+// requester's places, so the turns stay as they were.
 func (q *Queue) Shuffle() {
 	s := q.tracks.linear()
 	intN := rand.IntN
 	if q.rnd != nil {
 		intN = q.rnd.IntN
+	}
+	if q.fair.on {
+		q.shuffleFair(s, intN)
+		return
 	}
 	for i := len(s) - 1; i > 0; i-- {
 		j := intN(i + 1)

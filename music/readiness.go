@@ -26,9 +26,12 @@ type NodeStatus struct {
 	Name string
 	// Connected reports a ready websocket connection.
 	Connected bool
-	// Healthy reports that new players may go to the node: it is
-	// connected and its breaker is not open.
+	// Healthy reports that the node can serve: it is connected and its
+	// breaker is not open.
 	Healthy bool
+	// Draining reports that [Manager.DrainNode] is emptying the node:
+	// new players do not go to it, whether or not it is healthy.
+	Draining bool
 	// Breaker is the state of the breaker around the node's REST API.
 	Breaker resilience.State
 	// Players counts the guilds whose player the Manager has on the node.
@@ -67,6 +70,7 @@ func (m *Manager) Nodes() []NodeStatus {
 			Name:      ln.name,
 			Connected: st.Connected,
 			Healthy:   st.Connected && breaker != resilience.StateOpen,
+			Draining:  ln.draining.Load(),
 			Breaker:   breaker,
 			Players:   int(ln.players.Load()),
 			Penalty:   ln.client.Penalty(),

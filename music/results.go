@@ -16,8 +16,14 @@ type PlayResult struct {
 	// Added is how many tracks were added: 1, or the tracks of a
 	// playlist that fitted in the queue.
 	Added int
-	// Dropped is how many tracks of a playlist did not fit.
+	// Dropped is how many tracks of a playlist did not fit in the queue.
 	Dropped int
+	// TooLong is how many tracks of a playlist were left out for being
+	// longer than the guild's [Settings.MaxTrackLength].
+	TooLong int
+	// OverShare is how many tracks of a playlist were left out for going
+	// past the user's share of the queue ([Settings.MaxUserTracks]).
+	OverShare int
 	// Started reports that Track started playing at once.
 	Started bool
 	// Playlist is the playlist's name when the query loaded one.
@@ -32,8 +38,13 @@ type SkipResult struct {
 	Next Track
 	// Started reports that a track plays now: from the queue or, with
 	// autoplay, a recommended one. False means the queue was empty and
-	// playback stopped.
+	// playback stopped (or, with Vote set, that the vote has not passed).
 	Started bool
+	// Vote is the tally when the skip went to a vote ([Manager.VoteSkip],
+	// or a [Manager.Skip] by a listener who may not skip the track); nil
+	// when the track was skipped directly. Skipped, Next and Started are
+	// set only once Vote.Passed.
+	Vote *VoteTally
 }
 
 // NowPlaying is what [Manager.NowPlaying] reports.
@@ -54,12 +65,20 @@ type NowPlaying struct {
 	// (streams excluded from the duration).
 	QueueLength   int
 	QueueDuration time.Duration
+	// FairQueue reports that the queue plays in turns by requester
+	// ([Settings.FairQueue]).
+	FairQueue bool
+	// Vote is the count of the open skip vote; nil when none is open.
+	Vote *VoteTally
 	// VoiceChannelID is the bot's voice channel, TextChannelID where the
 	// session's messages go.
 	VoiceChannelID snowflake.ID
 	TextChannelID  snowflake.ID
 	// Node is the Lavalink node playing.
 	Node string
+	// Filters are the player's filters; Filters.Preset names the preset
+	// they are, if any.
+	Filters Filters
 }
 
 // QueueView is one page of a guild's queue, as [Manager.Queue] shows it.
@@ -71,4 +90,6 @@ type QueueView struct {
 	Duration time.Duration
 	Loop     LoopMode
 	Autoplay bool
+	// FairQueue reports that the queue plays in turns by requester.
+	FairQueue bool
 }

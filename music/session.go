@@ -68,11 +68,19 @@ var (
 	ErrSeekOutOfRange = errors.New("music: seek position out of range")
 	// ErrInvalidFilters is returned for filters that are not a JSON object.
 	ErrInvalidFilters = errors.New("music: filters must be a JSON object")
+	// ErrAlreadyPaused is matched by the error of pausing a paused track.
+	// It also matches [ErrInvalidTransition].
+	ErrAlreadyPaused = errors.New("music: already paused")
+	// ErrNotPaused is matched by the error of resuming a track that is
+	// playing. It also matches [ErrInvalidTransition].
+	ErrNotPaused = errors.New("music: not paused")
 )
 
 // TransitionError is returned when a [Session] method is called in a state
-// that does not allow it. It matches [ErrInvalidTransition], and
-// [ErrNothingPlaying] when the action needs a track and none is loaded.
+// that does not allow it. It matches [ErrInvalidTransition];
+// [ErrNothingPlaying] when the action needs a track and none is loaded;
+// [ErrAlreadyPaused] for a pause while paused and [ErrNotPaused] for a
+// resume while playing.
 type TransitionError struct {
 	Action string       // the method: "pause", "resume", "seek", ...
 	From   SessionState // the state it was called in
@@ -91,12 +99,20 @@ func (e *TransitionError) nothingPlaying() bool {
 }
 
 // Is reports whether target is [ErrInvalidTransition], or
-// [ErrNothingPlaying] when no track is loaded.
+// [ErrNothingPlaying] when no track is loaded, or [ErrAlreadyPaused] or
+// [ErrNotPaused] as the Action and From say.
 func (e *TransitionError) Is(target error) bool {
-	if target == ErrInvalidTransition {
+	switch target {
+	case ErrInvalidTransition:
 		return true
+	case ErrNothingPlaying:
+		return e.nothingPlaying()
+	case ErrAlreadyPaused:
+		return e.Action == "pause" && e.From == StatePaused
+	case ErrNotPaused:
+		return e.Action == "resume" && e.From == StatePlaying
 	}
-	return target == ErrNothingPlaying && e.nothingPlaying()
+	return false
 }
 
 // SeekError is returned for a seek outside the track. It matches
@@ -147,6 +163,7 @@ type Session struct {
 	autoplay   bool
 	activity   time.Time
 	queue      *Queue
+	plays      uint64 // tracks made current; see playCount
 }
 
 // NewSession returns an idle session for a guild with an empty queue
@@ -239,11 +256,13 @@ func (s *Session) LastActivity() time.Time { return s.activity }
 // Touch records activity at now, for idle timeouts.
 func (s *Session) Touch(now time.Time) { s.activity = now }
 
-// ApplySettings takes the loop mode, autoplay and queue cap from settings.
+// ApplySettings takes the loop mode, autoplay, queue cap and fair mode
+// from settings.
 func (s *Session) ApplySettings(st Settings) {
 	s.loop = st.Loop()
 	s.autoplay = st.Autoplay()
 	s.queue.SetMaxLength(st.MaxQueueLength())
+	s.queue.SetFair(st.FairQueue())
 }
 
 // SetVolume sets the player's volume in percent. Outside [MinVolume,
@@ -329,7 +348,14 @@ func (s *Session) setCurrent(t Track, now time.Time) {
 	s.position = max(t.Info.Position, 0)
 	s.positionAt = now
 	s.activity = now
+	s.plays++
+	s.queue.started(t.Requester)
 }
+
+// playCount counts the tracks made current, so that something tied to
+// one play (a skip vote) can tell it apart from a later play of the
+// same track.
+func (s *Session) playCount() uint64 { return s.plays }
 
 func (s *Session) clearCurrent(now time.Time) {
 	s.state = StateIdle
@@ -479,6 +505,29 @@ func (s *Session) Skip(n int, now time.Time) (next Track, ok bool, err error) {
 	}
 	next, ok = s.advance(now)
 	return next, ok, nil
+}
+
+// SkipTo ends the current track early and plays the track at queue
+// position n, which leaves the queue; the tracks before it stay queued,
+// in order (unlike [Session.Skip], which drops them). With loop queue
+// the current track goes to the end of the queue. n must be a queue
+// position; otherwise it returns a [*PositionError].
+func (s *Session) SkipTo(n int, now time.Time) (Track, error) {
+	if s.state != StatePlaying && s.state != StatePaused {
+		return Track{}, s.deny("skip")
+	}
+	next, err := s.queue.Remove(n)
+	if err != nil {
+		return Track{}, err
+	}
+	ended := s.current
+	s.queue.PushHistory(ended)
+	if s.loop == LoopQueue {
+		ended.Info.Position = 0
+		s.queue.pushBackForce(ended)
+	}
+	s.setCurrent(next, now)
+	return next, nil
 }
 
 // Previous plays the most recent track of the history again and puts the

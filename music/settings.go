@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/disgoorg/snowflake/v2"
 )
@@ -16,6 +17,12 @@ const (
 	DefaultMaxQueueLength = 1000
 	// QueueLengthLimit is the largest MaxQueueLength a guild may choose.
 	QueueLengthLimit = 100_000
+	// DefaultVoteSkipShare is the percentage of the listeners whose votes
+	// skip a track unless a guild chooses another.
+	DefaultVoteSkipShare = 50
+	// MaxTrackLengthLimit is the longest MaxTrackLength a guild may
+	// choose.
+	MaxTrackLengthLimit = 24 * time.Hour
 )
 
 var (
@@ -115,7 +122,7 @@ func (m *LoopMode) UnmarshalText(b []byte) error {
 }
 
 // settingField records which settings a guild has chosen.
-type settingField uint8
+type settingField uint16
 
 const (
 	setVolume settingField = 1 << iota
@@ -125,6 +132,10 @@ const (
 	setAnnounce
 	setStay
 	setMaxQueue
+	setFair
+	setMaxTrack
+	setUserShare
+	setVoteShare
 )
 
 // Settings is one guild's preferences. It is a small comparable value:
@@ -134,7 +145,9 @@ const (
 //
 // The zero Settings is the default one: volume [DefaultVolume], loop off,
 // autoplay off, no DJ role, no announce channel, leave when idle, queue
-// capped at [DefaultMaxQueueLength]. A Settings remembers which values the
+// capped at [DefaultMaxQueueLength], fair queue off, no limit on track
+// length or on a user's share of the queue, and votes of
+// [DefaultVoteSkipShare] percent of the listeners to skip. A Settings remembers which values the
 // guild chose, so [Settings.WithDefaults] can apply a bot's own defaults
 // to the rest, and stores keep only the choices.
 type Settings struct {
@@ -144,9 +157,13 @@ type Settings struct {
 	loop              LoopMode
 	autoplay          bool
 	stayConnected     bool
+	fairQueue         bool
+	maxUserShare      uint8 // percent; 0: no limit
+	voteSkipShare     uint8 // percent; held when has&setVoteShare
 	djRoleID          snowflake.ID
 	announceChannelID snowflake.ID
 	maxQueueLength    int32
+	maxTrackSeconds   int32 // 0: no limit
 }
 
 // DefaultSettings returns the settings of a guild that has chosen nothing:
@@ -257,6 +274,84 @@ func (s Settings) WithMaxQueueLength(n int) (Settings, error) {
 	return s, nil
 }
 
+// FairQueue reports whether the queue is fair: tracks play round-robin
+// by requester, so that no one can bury everyone else's picks (see
+// [Queue.SetFair]).
+func (s Settings) FairQueue() bool { return s.fairQueue }
+
+// WithFairQueue turns the fair queue on or off.
+func (s Settings) WithFairQueue(on bool) Settings {
+	s.fairQueue = on
+	s.chose(setFair)
+	return s
+}
+
+// MaxTrackLength is the longest track Play accepts; 0 means no limit.
+// A live stream, whose length is unknown, is longer than any limit.
+func (s Settings) MaxTrackLength() time.Duration {
+	return time.Duration(s.maxTrackSeconds) * time.Second
+}
+
+// WithMaxTrackLength sets the longest track Play accepts, kept to the
+// second (rounded down); 0 removes the limit. Outside 0 to
+// [MaxTrackLengthLimit] it returns a [*RangeError] in seconds.
+func (s Settings) WithMaxTrackLength(d time.Duration) (Settings, error) {
+	if d < 0 || d > MaxTrackLengthLimit {
+		return s, &RangeError{Setting: "max track length", Value: int(max(min(d/time.Second, 1<<31), -1<<31)), Min: 0, Max: int(MaxTrackLengthLimit / time.Second)}
+	}
+	s.maxTrackSeconds = int32(d / time.Second)
+	s.chose(setMaxTrack)
+	return s, nil
+}
+
+// MaxUserShare is the largest share of the queue one user's tracks may
+// take, in percent of [Settings.MaxQueueLength]; 0 means no limit. See
+// [Settings.MaxUserTracks] for the count it allows.
+func (s Settings) MaxUserShare() int { return int(s.maxUserShare) }
+
+// WithMaxUserShare sets the largest share of the queue one user's tracks
+// may take, in percent of the queue cap; 0 removes the limit. Outside 0
+// to 100 it returns a [*RangeError].
+func (s Settings) WithMaxUserShare(percent int) (Settings, error) {
+	if percent < 0 || percent > 100 {
+		return s, &RangeError{Setting: "max user share", Value: percent, Min: 0, Max: 100}
+	}
+	s.maxUserShare = uint8(percent)
+	s.chose(setUserShare)
+	return s, nil
+}
+
+// MaxUserTracks is how many queued tracks one user may have: the
+// [Settings.MaxUserShare] of [Settings.MaxQueueLength], rounded down but
+// at least 1; 0 when there is no limit. The track playing does not count.
+func (s Settings) MaxUserTracks() int {
+	if s.maxUserShare == 0 {
+		return 0
+	}
+	return max(1, s.MaxQueueLength()*int(s.maxUserShare)/100)
+}
+
+// VoteSkipShare is the percentage of the listeners in the bot's voice
+// channel (bots excluded) whose votes skip a track, rounded up: with the
+// default 50, two of three listeners, or two of four.
+func (s Settings) VoteSkipShare() int {
+	if s.has&setVoteShare == 0 {
+		return DefaultVoteSkipShare
+	}
+	return int(s.voteSkipShare)
+}
+
+// WithVoteSkipShare sets the percentage of listeners needed to skip by
+// vote. Outside 1 to 100 it returns a [*RangeError].
+func (s Settings) WithVoteSkipShare(percent int) (Settings, error) {
+	if percent < 1 || percent > 100 {
+		return s, &RangeError{Setting: "vote skip share", Value: percent, Min: 1, Max: 100}
+	}
+	s.voteSkipShare = uint8(percent)
+	s.chose(setVoteShare)
+	return s, nil
+}
+
 // chose records that the guild chose the value f.
 func (s *Settings) chose(f settingField) {
 	s.set |= f
@@ -297,6 +392,18 @@ func (s Settings) WithDefaults(defaults Settings) Settings {
 	if s.set&setMaxQueue != 0 {
 		out.maxQueueLength = s.maxQueueLength
 	}
+	if s.set&setFair != 0 {
+		out.fairQueue = s.fairQueue
+	}
+	if s.set&setMaxTrack != 0 {
+		out.maxTrackSeconds = s.maxTrackSeconds
+	}
+	if s.set&setUserShare != 0 {
+		out.maxUserShare = s.maxUserShare
+	}
+	if s.set&setVoteShare != 0 {
+		out.voteSkipShare = s.voteSkipShare
+	}
 	out.set = s.set
 	out.has = defaults.has | s.set
 	if out.loop != LoopOff && out.autoplay {
@@ -315,6 +422,8 @@ func (s Settings) choices() Settings { return s.WithDefaults(Settings{}) }
 
 // String describes the effective settings, for logs.
 func (s Settings) String() string {
-	return fmt.Sprintf("volume=%d loop=%v autoplay=%t dj_role=%v announce_channel=%v stay_connected=%t max_queue_length=%d",
-		s.Volume(), s.Loop(), s.Autoplay(), s.DJRoleID(), s.AnnounceChannelID(), s.StayConnected(), s.MaxQueueLength())
+	return fmt.Sprintf("volume=%d loop=%v autoplay=%t dj_role=%v announce_channel=%v stay_connected=%t max_queue_length=%d"+
+		" fair_queue=%t max_track_length=%v max_user_share=%d vote_skip_share=%d",
+		s.Volume(), s.Loop(), s.Autoplay(), s.DJRoleID(), s.AnnounceChannelID(), s.StayConnected(), s.MaxQueueLength(),
+		s.FairQueue(), s.MaxTrackLength(), s.MaxUserShare(), s.VoteSkipShare())
 }

@@ -3,6 +3,7 @@ package music
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/disgoorg/snowflake/v2"
 )
@@ -17,6 +18,10 @@ type settingsJSON struct {
 	AnnounceChannelID *snowflake.ID `json:"announceChannelId,omitempty"`
 	StayConnected     *bool         `json:"stayConnected,omitempty"`
 	MaxQueueLength    *int          `json:"maxQueueLength,omitempty"`
+	FairQueue         *bool         `json:"fairQueue,omitempty"`
+	MaxTrackLength    *int64        `json:"maxTrackLength,omitempty"` // milliseconds
+	MaxUserShare      *int          `json:"maxUserShare,omitempty"`
+	VoteSkipShare     *int          `json:"voteSkipShare,omitempty"`
 }
 
 // MarshalJSON encodes the values the guild chose, for example
@@ -45,6 +50,21 @@ func (s Settings) MarshalJSON() ([]byte, error) {
 	if s.set&setMaxQueue != 0 {
 		n := int(s.maxQueueLength)
 		w.MaxQueueLength = &n
+	}
+	if s.set&setFair != 0 {
+		w.FairQueue = &s.fairQueue
+	}
+	if s.set&setMaxTrack != 0 {
+		ms := int64(s.maxTrackSeconds) * 1000
+		w.MaxTrackLength = &ms
+	}
+	if s.set&setUserShare != 0 {
+		n := int(s.maxUserShare)
+		w.MaxUserShare = &n
+	}
+	if s.set&setVoteShare != 0 {
+		n := int(s.voteSkipShare)
+		w.VoteSkipShare = &n
 	}
 	return json.Marshal(w)
 }
@@ -83,6 +103,26 @@ func (s *Settings) UnmarshalJSON(data []byte) error {
 	}
 	if w.MaxQueueLength != nil {
 		if out, err = out.WithMaxQueueLength(*w.MaxQueueLength); err != nil {
+			return err
+		}
+	}
+	if w.FairQueue != nil {
+		out = out.WithFairQueue(*w.FairQueue)
+	}
+	if w.MaxTrackLength != nil {
+		ms := *w.MaxTrackLength
+		if ms < 0 || ms > int64(MaxTrackLengthLimit/time.Millisecond) {
+			return &RangeError{Setting: "max track length", Value: int(max(min(ms/1000, 1<<31), -1<<31)), Min: 0, Max: int(MaxTrackLengthLimit / time.Second)}
+		}
+		out, _ = out.WithMaxTrackLength(time.Duration(ms) * time.Millisecond)
+	}
+	if w.MaxUserShare != nil {
+		if out, err = out.WithMaxUserShare(*w.MaxUserShare); err != nil {
+			return err
+		}
+	}
+	if w.VoteSkipShare != nil {
+		if out, err = out.WithVoteSkipShare(*w.VoteSkipShare); err != nil {
 			return err
 		}
 	}

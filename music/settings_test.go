@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tunekit/tunekit/music"
 	"github.com/tunekit/tunekit/music/storetest"
@@ -263,8 +264,71 @@ func TestLoopMode(t *testing.T) {
 	}
 }
 
+func TestQueueAndVoteSettings(t *testing.T) {
+	d := music.DefaultSettings()
+	if d.FairQueue() || d.MaxTrackLength() != 0 || d.MaxUserShare() != 0 || d.MaxUserTracks() != 0 || d.VoteSkipShare() != music.DefaultVoteSkipShare {
+		t.Errorf("defaults = %v; want fair off, no limits, vote share %d", d, music.DefaultVoteSkipShare)
+	}
+	s := d.WithFairQueue(true)
+	s = mustSettings(s.WithMaxTrackLength(10*time.Minute + 999*time.Millisecond))
+	s = mustSettings(s.WithMaxUserShare(25))
+	s = mustSettings(s.WithVoteSkipShare(75))
+	s = mustSettings(s.WithMaxQueueLength(10))
+	if !s.FairQueue() || s.MaxTrackLength() != 10*time.Minute || s.MaxUserShare() != 25 || s.MaxUserTracks() != 2 || s.VoteSkipShare() != 75 {
+		t.Errorf("after With = %v; want fair, 10m, 25%% (2 of 10 tracks), vote 75%%", s)
+	}
+	if one := mustSettings(s.WithMaxUserShare(1)); one.MaxUserTracks() != 1 {
+		t.Errorf("1%% of 10 tracks = %d, want at least 1", one.MaxUserTracks())
+	}
+	bad := []struct {
+		name string
+		f    func() (music.Settings, error)
+	}{
+		{"track length -1s", func() (music.Settings, error) { return s.WithMaxTrackLength(-time.Second) }},
+		{"track length 25h", func() (music.Settings, error) { return s.WithMaxTrackLength(25 * time.Hour) }},
+		{"share -1", func() (music.Settings, error) { return s.WithMaxUserShare(-1) }},
+		{"share 101", func() (music.Settings, error) { return s.WithMaxUserShare(101) }},
+		{"vote 0", func() (music.Settings, error) { return s.WithVoteSkipShare(0) }},
+		{"vote 101", func() (music.Settings, error) { return s.WithVoteSkipShare(101) }},
+	}
+	for _, b := range bad {
+		got, err := b.f()
+		var re *music.RangeError
+		if !errors.As(err, &re) || got != s {
+			t.Errorf("%s = %v, %v; want a *RangeError and no change", b.name, got, err)
+		}
+	}
+	data, err := json.Marshal(s)
+	want := `{"maxQueueLength":10,"fairQueue":true,"maxTrackLength":600000,"maxUserShare":25,"voteSkipShare":75}`
+	if err != nil || string(data) != want {
+		t.Errorf("Marshal = %s, %v; want %s", data, err, want)
+	}
+	var back music.Settings
+	if err := json.Unmarshal(data, &back); err != nil || back != s {
+		t.Errorf("Unmarshal(%s) = %v, %v; want %v", data, back, err, s)
+	}
+	for _, in := range []string{`{"maxTrackLength":-1}`, `{"maxTrackLength":86400001}`, `{"maxUserShare":101}`, `{"voteSkipShare":0}`} {
+		var got music.Settings
+		if err := json.Unmarshal([]byte(in), &got); !errors.Is(err, music.ErrInvalidSetting) {
+			t.Errorf("Unmarshal(%s) = %v, want ErrInvalidSetting", in, err)
+		}
+	}
+	// Bot defaults reach what the guild did not choose.
+	bot := mustSettings(mustSettings(music.Settings{}.WithFairQueue(true).WithMaxUserShare(10)).WithVoteSkipShare(30))
+	bot = mustSettings(bot.WithMaxTrackLength(time.Hour))
+	guild := mustSettings(music.Settings{}.WithVoteSkipShare(60)).WithFairQueue(false)
+	eff := guild.WithDefaults(bot)
+	if eff.FairQueue() || eff.VoteSkipShare() != 60 || eff.MaxUserShare() != 10 || eff.MaxTrackLength() != time.Hour {
+		t.Errorf("WithDefaults = %v; want the guild's fair off and vote 60, the bot's share 10 and 1h", eff)
+	}
+	if data, _ := json.Marshal(eff); string(data) != `{"fairQueue":false,"voteSkipShare":60}` {
+		t.Errorf("Marshal(effective) = %s; want only the guild's choices", data)
+	}
+}
+
 func TestSettingsString(t *testing.T) {
-	want := "volume=50 loop=off autoplay=false dj_role=0 announce_channel=0 stay_connected=false max_queue_length=1000"
+	want := "volume=50 loop=off autoplay=false dj_role=0 announce_channel=0 stay_connected=false max_queue_length=1000" +
+		" fair_queue=false max_track_length=0s max_user_share=0 vote_skip_share=50"
 	if got := music.DefaultSettings().String(); got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
@@ -274,7 +338,8 @@ func TestSettingsString(t *testing.T) {
 // settings are valid (they re-encode and decode to themselves), and that
 // loop and autoplay are never both on.
 func FuzzSettingsJSON(f *testing.F) {
-	for _, s := range []string{`{}`, `{"volume":80,"loop":"queue"}`, `{"autoplay":true,"djRoleId":"5"}`, `{"maxQueueLength":100000}`, `{"loop":"track","autoplay":true}`} {
+	for _, s := range []string{`{}`, `{"volume":80,"loop":"queue"}`, `{"autoplay":true,"djRoleId":"5"}`, `{"maxQueueLength":100000}`, `{"loop":"track","autoplay":true}`,
+		`{"fairQueue":true,"maxTrackLength":600500,"maxUserShare":25,"voteSkipShare":75}`, `{"voteSkipShare":0}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -287,6 +352,9 @@ func FuzzSettingsJSON(f *testing.F) {
 		}
 		if v := s.Volume(); v < 0 || v > 200 {
 			t.Fatalf("Unmarshal(%s) volume %d", data, v)
+		}
+		if v, u, d := s.VoteSkipShare(), s.MaxUserShare(), s.MaxTrackLength(); v < 1 || v > 100 || u < 0 || u > 100 || d < 0 || d > music.MaxTrackLengthLimit {
+			t.Fatalf("Unmarshal(%s) = vote share %d, user share %d, max track length %v", data, v, u, d)
 		}
 		out, err := json.Marshal(s)
 		if err != nil {

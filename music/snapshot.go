@@ -203,6 +203,7 @@ func RestoreSession(snap Snapshot, opts ...QueueOption) (*Session, error) {
 	}
 	if snap.Current != nil && (snap.State == StatePlaying || snap.State == StatePaused) {
 		s.current = *snap.Current
+		s.queue.started(s.current.Requester)
 	}
 	s.queue.tracks.reserve(len(snap.Queue))
 	for _, t := range snap.Queue {

@@ -32,7 +32,14 @@ type Track struct {
 	Requester snowflake.ID
 	// AddedAt is when the track was queued.
 	AddedAt time.Time
+	// Autoplay marks a track autoplay picked (its Requester is 0); a
+	// frontend shows [AutoplayRequester] as who asked for it.
+	Autoplay bool
 }
+
+// AutoplayRequester is the name frontends show as the requester of a
+// track autoplay picked ([Track.Autoplay]).
+const AutoplayRequester = "autoplay"
 
 // TrackInfo is the part of a [Track] people read: Lavalink's track info
 // object. Durations have Lavalink's millisecond precision; a stream's
@@ -123,6 +130,7 @@ func (t Track) Equal(u Track) bool {
 		t.Info == u.Info &&
 		t.Requester == u.Requester &&
 		t.AddedAt.Equal(u.AddedAt) &&
+		t.Autoplay == u.Autoplay &&
 		rawEqual(t.PluginInfo, u.PluginInfo) &&
 		rawEqual(t.UserData, u.UserData)
 }

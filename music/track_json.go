@@ -18,6 +18,7 @@ type trackJSON struct {
 	UserData   json.RawMessage `json:"userData,omitempty"`
 	Requester  snowflake.ID    `json:"requester,omitzero"`
 	AddedAt    time.Time       `json:"addedAt,omitzero"`
+	Autoplay   bool            `json:"autoplay,omitempty"`
 }
 
 type trackInfoJSON struct {
@@ -54,6 +55,7 @@ func (t *Track) wire() trackJSON {
 		UserData:   t.UserData,
 		Requester:  t.Requester,
 		AddedAt:    t.AddedAt,
+		Autoplay:   t.Autoplay,
 	}
 }
 
@@ -77,15 +79,17 @@ func (w *trackJSON) track() Track {
 		UserData:   w.UserData,
 		Requester:  w.Requester,
 		AddedAt:    w.AddedAt,
+		Autoplay:   w.Autoplay,
 	}
 }
 
-// MarshalJSON encodes t as a Lavalink track object with two more keys,
-// "requester" and "addedAt" (RFC 3339), so the output is also accepted
-// wherever Lavalink's track JSON is. Durations are integer milliseconds;
-// empty strings among uri, artworkUrl and isrc, nil raw JSON and zero
-// requester and addedAt are left out. The output never holds a raw
-// newline, so tracks can be stored one per line. It fails only when
+// MarshalJSON encodes t as a Lavalink track object with more keys,
+// "requester", "addedAt" (RFC 3339) and "autoplay", so the output is
+// also accepted wherever Lavalink's track JSON is. Durations are integer
+// milliseconds; empty strings among uri, artworkUrl and isrc, nil raw
+// JSON, a zero requester and addedAt, and a false autoplay are left out.
+// The output never holds a raw newline, so tracks can be stored one per
+// line. It fails only when
 // PluginInfo or UserData is not valid JSON or AddedAt is outside the years
 // 0 to 9999.
 func (t Track) MarshalJSON() ([]byte, error) {

@@ -188,6 +188,7 @@ func TestTrackEqual(t *testing.T) {
 	cases := map[string]func(*music.Track){
 		"title":          func(t *music.Track) { t.Info.Title += "!" },
 		"requester":      func(t *music.Track) { t.Requester++ },
+		"autoplay":       func(t *music.Track) { t.Autoplay = !t.Autoplay },
 		"addedAt":        func(t *music.Track) { t.AddedAt = t.AddedAt.Add(time.Nanosecond) },
 		"userData":       func(t *music.Track) { t.UserData = json.RawMessage(`{"n":2}`) },
 		"pluginInfo nil": func(t *music.Track) { t.PluginInfo = nil },

@@ -25,6 +25,9 @@ func UserMessage(err error) string {
 		ue  *UnsupportedError
 		pos *PositionError
 		re  *RangeError
+		tl  *TrackTooLongError
+		sh  *ShareError
+		fe  *FilterError
 	)
 	switch {
 	case errors.As(err, &rl):
@@ -61,6 +64,17 @@ func UserMessage(err error) string {
 		return "There is no previous track."
 	case errors.Is(err, ErrNothingPlaying):
 		return "Nothing is playing."
+	case errors.Is(err, ErrAlreadyPaused):
+		return "It's already paused."
+	case errors.Is(err, ErrNotPaused):
+		return "It's already playing."
+	case errors.As(err, &tl):
+		if tl.Stream {
+			return "Live streams can't be queued here: tracks may be at most " + formatLength(tl.Max) + " long."
+		}
+		return "That track is " + formatLength(tl.Length) + " long; tracks may be at most " + formatLength(tl.Max) + " here."
+	case errors.As(err, &sh):
+		return fmt.Sprintf("You already have %d tracks queued, your share of the queue (%d). Let some play first.", sh.Queued, sh.Max)
 	case errors.As(err, &pos):
 		if pos.Len == 0 {
 			return "The queue is empty."
@@ -68,6 +82,8 @@ func UserMessage(err error) string {
 		return fmt.Sprintf("Pick a position from 1 to %d.", pos.Len)
 	case errors.Is(err, ErrConflictingSettings):
 		return "Loop and autoplay can't both be on; turn one off first."
+	case errors.As(err, &re) && re.Setting == "max track length":
+		return "The max track length must be at most " + formatLength(time.Duration(re.Max)*time.Second) + " (0 for no limit)."
 	case errors.As(err, &re):
 		return fmt.Sprintf("The %s must be between %d and %d.", re.Setting, re.Min, re.Max)
 	case errors.As(err, &ue):
@@ -75,6 +91,14 @@ func UserMessage(err error) string {
 			return "That effect isn't available right now."
 		}
 		return "That music source isn't available right now."
+	case errors.Is(err, ErrUnknownPreset):
+		return "I don't know that filter; pick one of the listed presets."
+	case errors.As(err, &fe):
+		return "Those " + fe.Filter + " settings are out of range."
+	case errors.Is(err, ErrNoLyrics):
+		return "I couldn't find lyrics for this track."
+	case errors.Is(err, ErrLyricsUnavailable):
+		return "Lyrics aren't available on this bot."
 	case errors.Is(err, ErrVoiceTimeout):
 		return "I couldn't join your voice channel. Check my permissions and try again."
 	case errors.Is(err, ErrServiceUnavailable):

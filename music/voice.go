@@ -187,8 +187,10 @@ func (m *Manager) OnVoiceStateUpdate(u VoiceStateUpdate) {
 		return
 	}
 	var changed bool
+	var from snowflake.ID // where the member was
 	m.voice.with(u.GuildID, func(g *guildVoice) {
 		old, had := g.users[u.UserID]
+		from = old
 		switch {
 		case u.Bot || u.ChannelID == 0:
 			if had {
@@ -207,7 +209,14 @@ func (m *Manager) OnVoiceStateUpdate(u VoiceStateUpdate) {
 		return
 	}
 	if p := m.players.get(u.GuildID); p != nil {
-		p.post(func(ctx context.Context) { m.checkListeners(ctx, p) })
+		to := u.ChannelID
+		if u.Bot {
+			to = 0
+		}
+		p.post(func(ctx context.Context) {
+			m.checkListeners(ctx, p)
+			m.memberMoved(ctx, p, u.UserID, from, to)
+		})
 	}
 }
 
@@ -247,6 +256,17 @@ func (m *Manager) join(ctx context.Context, guild, channel snowflake.ID) (node.V
 	if cur.complete() && cur.channel == channel {
 		return cur.lavalink(), nil
 	}
+	v, timedOut, err := m.requestVoice(ctx, guild, channel, w)
+	if timedOut {
+		m.leaveVoice(guild)
+	}
+	return v, err
+}
+
+// requestVoice asks Discord to put the bot in channel and waits, bounded
+// by the voice timeout, until w (registered by the caller) is woken. It
+// reports whether the wait timed out.
+func (m *Manager) requestVoice(ctx context.Context, guild, channel snowflake.ID, w *voiceWaiter) (node.Voice, bool, error) {
 	drop := func() {
 		m.voice.with(guild, func(g *guildVoice) {
 			for i, x := range g.waiters {
@@ -260,7 +280,7 @@ func (m *Manager) join(ctx context.Context, guild, channel snowflake.ID) (node.V
 	ch := channel
 	if err := m.cfg.Voice.UpdateVoiceState(ctx, guild, &ch, false, true); err != nil {
 		drop()
-		return node.Voice{}, fmt.Errorf("music: join voice channel %d: %w", channel, err)
+		return node.Voice{}, false, fmt.Errorf("music: join voice channel %d: %w", channel, err)
 	}
 	timeout := make(chan struct{})
 	t := m.clock.AfterFunc(m.opt.voiceTimeout, func() { close(timeout) })
@@ -269,19 +289,18 @@ func (m *Manager) join(ctx context.Context, guild, channel snowflake.ID) (node.V
 	case <-w.done:
 		b := m.voice.bot(guild)
 		if !b.complete() || b.channel != channel {
-			return node.Voice{}, fmt.Errorf("music: voice changed while joining: %w", ErrVoiceTimeout)
+			return node.Voice{}, false, fmt.Errorf("music: voice changed while joining: %w", ErrVoiceTimeout)
 		}
-		return b.lavalink(), nil
+		return b.lavalink(), false, nil
 	case <-timeout:
 		drop()
-		m.leaveVoice(guild)
-		return node.Voice{}, ErrVoiceTimeout
+		return node.Voice{}, true, ErrVoiceTimeout
 	case <-ctx.Done():
 		drop()
-		return node.Voice{}, ctx.Err()
+		return node.Voice{}, false, ctx.Err()
 	case <-m.ctx.Done():
 		drop()
-		return node.Voice{}, ErrManagerClosed
+		return node.Voice{}, false, ErrManagerClosed
 	}
 }
 

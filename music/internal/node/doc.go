@@ -81,6 +81,14 @@
 // with an [*UpdateError] before anything is sent. After Close every method
 // returns [ErrClosed].
 //
+// Two routes of the LavaLyrics plugin are served too: [Node.PlayerLyrics]
+// (the lyrics of what a player plays) and [Node.TrackLyrics] (of any
+// encoded track). No lyrics (the plugin's 204) is [ErrNoLyrics]; the
+// plugin's 500 "No lyrics managers registered" matches
+// [ErrNoLyricsSource] and its 404 "No track playing" [ErrNoTrack]; a node
+// without the plugin answers 404. [Node.HasPlugin] reports whether the
+// node's info lists a plugin.
+//
 // # Load balancing
 //
 // [Node.Penalty] is the penalty Lavalink clients have long shared: playing

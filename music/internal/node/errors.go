@@ -94,8 +94,9 @@ func (e *Error) Error() string {
 }
 
 // Is reports whether e matches target: [ErrUnauthorized] for 401 and 403,
-// [ErrBadRequest] for 400, and [ErrSessionNotFound] or [ErrPlayerNotFound]
-// for a 404 whose message says so.
+// [ErrBadRequest] for 400, [ErrSessionNotFound], [ErrPlayerNotFound] or
+// [ErrNoTrack] for a 404 whose message says so, and [ErrNoLyricsSource]
+// for a 500 whose message says so.
 func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrUnauthorized:
@@ -106,6 +107,10 @@ func (e *Error) Is(target error) bool {
 		return e.Status == http.StatusNotFound && containsFold(e.Message, "session not found")
 	case ErrPlayerNotFound:
 		return e.Status == http.StatusNotFound && containsFold(e.Message, "player not found")
+	case ErrNoTrack:
+		return e.Status == http.StatusNotFound && containsFold(e.Message, "no track playing")
+	case ErrNoLyricsSource:
+		return e.Status == http.StatusInternalServerError && containsFold(e.Message, "no lyrics managers registered")
 	}
 	return false
 }

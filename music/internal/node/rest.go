@@ -66,6 +66,13 @@ func (n *Node) do(ctx context.Context, method, path string, query url.Values, bo
 	if out == nil {
 		return nil
 	}
+	if o, ok := out.(*optional); ok {
+		if resp.StatusCode == http.StatusNoContent {
+			o.absent = true
+			return nil
+		}
+		out = o.v
+	}
 	invalid := func(err error) error {
 		return fmt.Errorf("node %s: %s %s: %w: %w", n.cfg.Name, method, path, ErrInvalidResponse, err)
 	}
