@@ -75,3 +75,30 @@ func TestObserveCommandDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordingDoesNotAllocate pins the fixed-label methods, known
+// values or not, at zero allocations: a label set lookup and an atomic
+// add.
+func TestRecordingDoesNotAllocate(t *testing.T) {
+	bus, _ := newBusiness(t)
+	allocs := testing.AllocsPerRun(1000, func() {
+		bus.TrackAutoplayProvider("youtube-mix", metrics.ProviderOK)
+		bus.TrackAutoplayProvider("a bot's provider", "odd")
+		bus.TrackSkipVote(metrics.VoteStarted)
+		bus.TrackSkipVote("trackChanged")
+		bus.TrackTracksRemoved(metrics.RemovedLeft, 3)
+		bus.TrackPlayRejected(metrics.RejectedOverShare)
+		bus.TrackHeal(metrics.HealStepMove, metrics.HealError)
+	})
+	if allocs != 0 {
+		t.Errorf("recording allocates %v times per round, want 0", allocs)
+	}
+}
+
+func BenchmarkTrackAutoplayProvider(b *testing.B) {
+	bus, _ := newBusiness(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		bus.TrackAutoplayProvider("youtube-mix", metrics.ProviderOK)
+	}
+}

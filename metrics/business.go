@@ -47,6 +47,10 @@ type Business struct {
 	heals           [][]prometheus.Counter // [step][outcome]
 	players         *prometheus.GaugeVec   // node
 	nodeNames       *boundedNames
+	providers       [][]prometheus.Counter // [provider][outcome]
+	skipVotes       []prometheus.Counter   // by vote outcome index
+	removed         []prometheus.Counter   // by removal reason index
+	rejected        []prometheus.Counter   // by rejection reason index
 }
 
 // Label sets that do not depend on options.
@@ -63,6 +67,11 @@ var (
 	sourceSet    = newLabelSet(sources)
 	healStepSet  = newLabelSet(healSteps)
 	healOutSet   = newLabelSet(healOutcomes)
+	providerSet  = newLabelSet(providers).withAliases(providerAliases)
+	provOutSet   = newLabelSet(providerOutcomes)
+	voteSet      = newLabelSet(voteOutcomes).withAliases(voteAliases)
+	removeSet    = newLabelSet(removeReasons)
+	rejectSet    = newLabelSet(rejectReasons)
 )
 
 // New creates the business metrics and registers them on reg, which is
@@ -116,15 +125,18 @@ func New(reg prometheus.Registerer, opts ...Option) (*Business, error) {
 	b.breakers = newBreakers(state, trans, c.maxBreakers)
 
 	heals := f.counterVec("player_heals_total", "Healing steps a silent-player watchdog took, by step and outcome.", "step", "outcome")
-	b.heals = make([][]prometheus.Counter, len(healStepSet.values))
-	for i, step := range healStepSet.values {
-		b.heals[i] = make([]prometheus.Counter, len(healOutSet.values))
-		for j, outcome := range healOutSet.values {
-			b.heals[i][j] = heals.WithLabelValues(step, outcome)
-		}
-	}
+	b.heals = grid(heals, healStepSet, healOutSet)
 	b.players = f.gaugeVec("lavalink_players", "Players placed on each Lavalink node.", "node")
 	b.nodeNames = newBoundedNames(c.maxNodes)
+
+	prov := f.counterVec("autoplay_provider_requests_total", "Turns of autoplay providers, by provider and outcome.", "provider", "outcome")
+	b.providers = grid(prov, providerSet, provOutSet)
+	votes := f.counterVec("skip_votes_total", "Skip votes, by outcome: started, then passed, expired or track_changed.", "outcome")
+	b.skipVotes = children(votes, voteSet)
+	removed := f.counterVec("queue_tracks_removed_total", "Queued tracks removed with all of their requester's tracks, by reason.", "reason")
+	b.removed = children(removed, removeSet)
+	rejected := f.counterVec("play_rejected_total", "Tracks a play request could not queue because of the guild's limits, by reason.", "reason")
+	b.rejected = children(rejected, rejectSet)
 
 	if err := f.register(reg); err != nil {
 		return nil, err
@@ -137,6 +149,19 @@ func children(v *prometheus.CounterVec, set labelSet) []prometheus.Counter {
 	out := make([]prometheus.Counter, len(set.values))
 	for i, value := range set.values {
 		out[i] = v.WithLabelValues(value)
+	}
+	return out
+}
+
+// grid creates one child per pair of values of rows and cols, indexed
+// [row][col].
+func grid(v *prometheus.CounterVec, rows, cols labelSet) [][]prometheus.Counter {
+	out := make([][]prometheus.Counter, len(rows.values))
+	for i, r := range rows.values {
+		out[i] = make([]prometheus.Counter, len(cols.values))
+		for j, c := range cols.values {
+			out[i][j] = v.WithLabelValues(r, c)
+		}
 	}
 	return out
 }
@@ -354,6 +379,50 @@ func (b *Business) SetLavalinkPlayers(node string, n int) {
 		return
 	}
 	b.players.WithLabelValues(b.nodeNames.label(node)).Set(float64(max(n, 0)))
+}
+
+// TrackAutoplayProvider counts one turn of an autoplay provider: provider
+// is [ProviderYouTubeMix], [ProviderLavaSrc], [ProviderYouTubeMusic] or
+// [ProviderArtist] (or the music package's name for one of them), outcome
+// is [ProviderOK], [ProviderEmpty], [ProviderFailed] or [ProviderCooling].
+// It fits the music package's provider observer.
+func (b *Business) TrackAutoplayProvider(provider, outcome string) {
+	if b == nil {
+		return
+	}
+	b.providers[providerSet.lookup(provider)][provOutSet.lookup(outcome)].Inc()
+}
+
+// TrackSkipVote counts a skip vote by outcome: [VoteStarted] when a vote
+// begins, then one of [VotePassed], [VoteExpired] or [VoteTrackChanged]
+// when it ends. A vote's further ballots are not counted.
+func (b *Business) TrackSkipVote(outcome string) {
+	if b == nil {
+		return
+	}
+	b.skipVotes[voteSet.lookup(outcome)].Inc()
+}
+
+// TrackTracksRemoved counts n queued tracks removed together because of
+// their requester: reason is [RemovedCommand] (a command removed a user's
+// tracks) or [RemovedLeft] (the requester left the voice channel). n <= 0
+// records nothing.
+func (b *Business) TrackTracksRemoved(reason string, n int) {
+	if b == nil || n <= 0 {
+		return
+	}
+	b.removed[removeSet.lookup(reason)].Add(float64(n))
+}
+
+// TrackPlayRejected counts a track a play request could not queue because
+// of the guild's limits: reason is [RejectedTooLong] or
+// [RejectedOverShare]. Call it once per refused track, so a playlist's
+// refused tracks count one each.
+func (b *Business) TrackPlayRejected(reason string) {
+	if b == nil {
+		return
+	}
+	b.rejected[rejectSet.lookup(reason)].Inc()
 }
 
 // TrackRedisFailure counts a failed Redis operation. op is a Redis command

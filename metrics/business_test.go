@@ -184,6 +184,38 @@ func TestRecording(t *testing.T) {
 		{"heal unknown labels", func(b *metrics.Business) { b.TrackHeal("reboot", "guild-1") }, "tunekit_player_heals_total", map[string]string{"step": "other", "outcome": "other"}, 1, nan},
 		{"lavalink players", func(b *metrics.Business) { b.SetLavalinkPlayers("eu-1", 7); b.SetLavalinkPlayers("eu-1", 4) }, "tunekit_lavalink_players", map[string]string{"node": "eu-1"}, 4, nan},
 		{"lavalink players negative", func(b *metrics.Business) { b.SetLavalinkPlayers("eu-1", -3) }, "tunekit_lavalink_players", map[string]string{"node": "eu-1"}, 0, nan},
+		{"autoplay provider", func(b *metrics.Business) {
+			b.TrackAutoplayProvider(metrics.ProviderLavaSrc, metrics.ProviderOK)
+		}, "tunekit_autoplay_provider_requests_total", map[string]string{"provider": "lavasrc", "outcome": "ok"}, 1, nan},
+		{"autoplay provider music name", func(b *metrics.Business) {
+			b.TrackAutoplayProvider("youtube-music-search", "cooling")
+		}, "tunekit_autoplay_provider_requests_total", map[string]string{"provider": "ytmusic", "outcome": "cooling"}, 1, nan},
+		{"autoplay provider music names", func(b *metrics.Business) {
+			for _, p := range []string{"youtube-mix", "lavasrc-mix", "artist-search", "YouTube_Mix"} {
+				b.TrackAutoplayProvider(p, metrics.ProviderFailed)
+			}
+		}, "tunekit_autoplay_provider_requests_total", map[string]string{"provider": "youtube_mix", "outcome": "failed"}, 2, nan},
+		{"autoplay provider of a bot", func(b *metrics.Business) {
+			b.TrackAutoplayProvider("lastfm", "timeout")
+		}, "tunekit_autoplay_provider_requests_total", map[string]string{"provider": "other", "outcome": "other"}, 1, nan},
+		{"skip vote started", func(b *metrics.Business) { b.TrackSkipVote(metrics.VoteStarted) }, "tunekit_skip_votes_total", map[string]string{"outcome": "started"}, 1, nan},
+		{"skip vote track changed", func(b *metrics.Business) {
+			b.TrackSkipVote(metrics.VoteTrackChanged)
+			b.TrackSkipVote("trackChanged")
+		}, "tunekit_skip_votes_total", map[string]string{"outcome": "track_changed"}, 2, nan},
+		{"skip vote unknown", func(b *metrics.Business) { b.TrackSkipVote("vetoed") }, "tunekit_skip_votes_total", map[string]string{"outcome": "other"}, 1, nan},
+		{"tracks removed", func(b *metrics.Business) {
+			b.TrackTracksRemoved(metrics.RemovedLeft, 4)
+			b.TrackTracksRemoved(metrics.RemovedLeft, 3)
+		}, "tunekit_queue_tracks_removed_total", map[string]string{"reason": "left"}, 7, nan},
+		{"tracks removed none", func(b *metrics.Business) {
+			b.TrackTracksRemoved(metrics.RemovedCommand, 0)
+			b.TrackTracksRemoved(metrics.RemovedCommand, -5)
+		}, "tunekit_queue_tracks_removed_total", map[string]string{"reason": "command"}, 0, nan},
+		{"tracks removed unknown", func(b *metrics.Business) { b.TrackTracksRemoved("kicked", 2) }, "tunekit_queue_tracks_removed_total", map[string]string{"reason": "other"}, 2, nan},
+		{"play rejected", func(b *metrics.Business) { b.TrackPlayRejected(metrics.RejectedOverShare) }, "tunekit_play_rejected_total", map[string]string{"reason": "over_share"}, 1, nan},
+		{"play rejected upper case", func(b *metrics.Business) { b.TrackPlayRejected("TOO_LONG") }, "tunekit_play_rejected_total", map[string]string{"reason": "too_long"}, 1, nan},
+		{"play rejected unknown", func(b *metrics.Business) { b.TrackPlayRejected("guild-1") }, "tunekit_play_rejected_total", map[string]string{"reason": "other"}, 1, nan},
 		{"lavalink players bad name", func(b *metrics.Business) { b.SetLavalinkPlayers("eu\n1", 2) }, "tunekit_lavalink_players", map[string]string{"node": "other"}, 2, nan},
 	}
 	for _, tt := range tests {
@@ -217,6 +249,11 @@ func TestSeriesExistBeforeFirstUse(t *testing.T) {
 		"tunekit_music_sessions":           1,
 		"tunekit_queue_length":             1,
 		"tunekit_player_heals_total":       4 * 4, // (3 steps + other) x (3 outcomes + other)
+		// (4 providers + other) x (4 outcomes + other)
+		"tunekit_autoplay_provider_requests_total": 5 * 5,
+		"tunekit_skip_votes_total":                 5, // 4 outcomes + other
+		"tunekit_queue_tracks_removed_total":       3, // 2 reasons + other
+		"tunekit_play_rejected_total":              3, // 2 reasons + other
 	}
 	for name, n := range want {
 		if got[name] != n {
@@ -412,6 +449,10 @@ func TestNilBusinessRecordsNothing(t *testing.T) {
 	b.SetBreakerState("redis", metrics.BreakerOpen)
 	b.TrackHeal(metrics.HealStepVoice, metrics.HealHealed)
 	b.SetLavalinkPlayers("main", 3)
+	b.TrackAutoplayProvider(metrics.ProviderArtist, metrics.ProviderOK)
+	b.TrackSkipVote(metrics.VoteStarted)
+	b.TrackTracksRemoved(metrics.RemovedLeft, 2)
+	b.TrackPlayRejected(metrics.RejectedTooLong)
 	observe := b.BreakerObserver()
 	if observe == nil {
 		t.Fatal("BreakerObserver() on a nil Business = nil, want a no-op function")

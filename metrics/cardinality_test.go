@@ -30,6 +30,10 @@ func recordEverything(b *metrics.Business, vs []string) {
 		b.SetBreakerState(v, v)
 		b.TrackHeal(v, v)
 		b.SetLavalinkPlayers(v, 1)
+		b.TrackAutoplayProvider(v, v)
+		b.TrackSkipVote(v)
+		b.TrackTracksRemoved(v, 1)
+		b.TrackPlayRejected(v)
 	}
 }
 
@@ -47,6 +51,11 @@ var (
 	knownStates     = []string{metrics.BreakerClosed, metrics.BreakerHalfOpen, metrics.BreakerOpen, "x"}
 	knownHealSteps  = []string{metrics.HealStepVoice, metrics.HealStepReplay, metrics.HealStepMove, "x"}
 	knownHealOuts   = []string{metrics.HealHealed, metrics.HealFailed, metrics.HealError, "x"}
+	knownProviders  = []string{metrics.ProviderYouTubeMix, metrics.ProviderLavaSrc, metrics.ProviderYouTubeMusic, metrics.ProviderArtist, "x"}
+	knownProvOuts   = []string{metrics.ProviderOK, metrics.ProviderEmpty, metrics.ProviderFailed, metrics.ProviderCooling, "x"}
+	knownVotes      = []string{metrics.VoteStarted, metrics.VotePassed, metrics.VoteExpired, metrics.VoteTrackChanged, "x"}
+	knownRemovals   = []string{metrics.RemovedCommand, metrics.RemovedLeft, "x"}
+	knownRejections = []string{metrics.RejectedTooLong, metrics.RejectedOverShare, "x"}
 )
 
 // recordAllCombinations records every combination of known label values.
@@ -92,6 +101,20 @@ func recordAllCombinations(b *metrics.Business, breakerNames []string) {
 		for _, o := range knownHealOuts {
 			b.TrackHeal(s, o)
 		}
+	}
+	for _, p := range knownProviders {
+		for _, o := range knownProvOuts {
+			b.TrackAutoplayProvider(p, o)
+		}
+	}
+	for _, v := range knownVotes {
+		b.TrackSkipVote(v)
+	}
+	for _, r := range knownRemovals {
+		b.TrackTracksRemoved(r, 2)
+	}
+	for _, r := range knownRejections {
+		b.TrackPlayRejected(r)
 	}
 }
 
@@ -145,6 +168,10 @@ func TestCardinalityIsBounded(t *testing.T) {
 		"tunekit_breaker_transitions_total":         (maxBreakers + 1) * 4,
 		"tunekit_player_heals_total":                4 * 4,
 		"tunekit_lavalink_players":                  maxBreakers + 1,
+		"tunekit_autoplay_provider_requests_total":  5 * 5,
+		"tunekit_skip_votes_total":                  5,
+		"tunekit_queue_tracks_removed_total":        3,
+		"tunekit_play_rejected_total":               3,
 	}
 	for name, n := range want {
 		if after[name] != n {

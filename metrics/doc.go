@@ -34,6 +34,10 @@
 //	breaker_transitions_total{name,to}                   counter    BreakerObserver
 //	player_heals_total{step,outcome}                     counter    TrackHeal
 //	lavalink_players{node}                               gauge      SetLavalinkPlayers
+//	autoplay_provider_requests_total{provider,outcome}   counter    TrackAutoplayProvider
+//	skip_votes_total{outcome}                            counter    TrackSkipVote
+//	queue_tracks_removed_total{reason}                   counter    TrackTracksRemoved
+//	play_rejected_total{reason}                          counter    TrackPlayRejected
 //
 // # Bounded labels
 //
@@ -56,16 +60,26 @@
 //	step       HealStepVoice, HealStepReplay, HealStepMove
 //	outcome    HealHealed, HealFailed, HealError (player_heals_total)
 //	node       the first [WithMaxNodes] Lavalink node names seen (default 64)
+//	provider   ProviderYouTubeMix, ProviderLavaSrc, ProviderYouTubeMusic, ProviderArtist
+//	outcome    ProviderOK, ProviderEmpty, ProviderFailed, ProviderCooling (autoplay_provider_requests_total)
+//	outcome    VoteStarted, VotePassed, VoteExpired, VoteTrackChanged (skip_votes_total)
+//	reason     RemovedCommand, RemovedLeft (queue_tracks_removed_total);
+//	           RejectedTooLong, RejectedOverShare (play_rejected_total)
 //
 // Any other value is recorded as [Other]; values are matched ignoring ASCII
-// case. Per-guild and per-user detail belongs in traces and logs (see
+// case. The music package's own spellings of a provider (youtube-mix,
+// lavasrc-mix, youtube-music-search, artist-search) and of a vote that
+// ended on a track change (trackChanged) are recorded under these values,
+// so its observers can pass their names through. Per-guild and per-user detail belongs in traces and logs (see
 // tunekit's tracing package), which the command histogram links to through
 // exemplars.
 //
 // Series that alerts and dashboards divide or take increase() of exist
 // from the start with value 0, so the first event is not lost to rate():
 // every command x status of command_duration_seconds, every source,
-// outcome, node state, Redis operation and healing step x outcome. Series
+// outcome, node state, Redis operation, healing step x outcome, autoplay
+// provider x outcome, skip vote outcome, removal reason and rejection
+// reason. Series
 // with many combinations or caller-chosen names (errors_total,
 // rate_limited_total, lavalink_request_duration_seconds, the breaker
 // series, lavalink_players) appear on first use.
@@ -87,6 +101,19 @@
 // step heals and which only delays the move to another node:
 //
 //	sum by (step) (rate(tunekit_player_heals_total{outcome="failed"}[1h]))
+//
+// Autoplay providers that fail, by provider: a provider that keeps
+// failing (or cooling down) is one autoplay no longer gets tracks from:
+//
+//	sum by (provider) (rate(tunekit_autoplay_provider_requests_total{outcome=~"failed|cooling"}[15m]))
+//	  / sum by (provider) (rate(tunekit_autoplay_provider_requests_total[15m]))
+//
+// The share of skip votes that pass, and how many tracks the queue
+// limits refuse:
+//
+//	sum(increase(tunekit_skip_votes_total{outcome="passed"}[1d]))
+//	  / sum(increase(tunekit_skip_votes_total{outcome="started"}[1d]))
+//	sum by (reason) (increase(tunekit_play_rejected_total[1h]))
 //
 // # Histograms and exemplars
 //

@@ -114,3 +114,26 @@ func ExampleBusiness_InstrumentRedis() {
 	// tunekit_redis_failures_total{operation="get"} 2
 	// tunekit_redis_failures_total{operation="publish"} 1
 }
+
+func ExampleBusiness_TrackAutoplayProvider() {
+	reg := prometheus.NewRegistry()
+	business, _ := metrics.New(reg)
+
+	// An autoplay chain's observer passes each provider's turn through;
+	// the music package's provider names are understood.
+	observe := func(provider, outcome string) { business.TrackAutoplayProvider(provider, outcome) }
+	observe("youtube-mix", "failed")
+	observe("lavasrc-mix", "ok")
+	observe(metrics.ProviderYouTubeMix, metrics.ProviderCooling)
+
+	text, _ := testutil.GatherAndFormat(reg, expfmt.TypeTextPlain, "tunekit_autoplay_provider_requests_total")
+	for _, line := range strings.Split(string(text), "\n") {
+		if strings.HasPrefix(line, "tunekit_") && !strings.HasSuffix(line, " 0") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// tunekit_autoplay_provider_requests_total{outcome="cooling",provider="youtube_mix"} 1
+	// tunekit_autoplay_provider_requests_total{outcome="failed",provider="youtube_mix"} 1
+	// tunekit_autoplay_provider_requests_total{outcome="ok",provider="lavasrc"} 1
+}

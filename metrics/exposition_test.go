@@ -132,12 +132,90 @@ func TestSeriesNames(t *testing.T) {
 		"tunekit_breaker_transitions_total",
 		"tunekit_player_heals_total",
 		"tunekit_lavalink_players",
+		"tunekit_autoplay_provider_requests_total",
+		"tunekit_skip_votes_total",
+		"tunekit_queue_tracks_removed_total",
+		"tunekit_play_rejected_total",
 	} {
 		if got[name] == 0 {
 			t.Errorf("series %s missing", name)
 		}
 	}
-	if len(got) != 17 {
-		t.Errorf("families = %d, want 17: %v", len(got), got)
+	if len(got) != 21 {
+		t.Errorf("families = %d, want 21: %v", len(got), got)
+	}
+}
+
+// TestExpositionQueueControl pins the series of autoplay providers, skip
+// votes and queue limits: every value of their fixed label sets is
+// there from the start, at 0 until recorded.
+func TestExpositionQueueControl(t *testing.T) {
+	t.Parallel()
+	b, reg := newBusiness(t)
+	b.TrackAutoplayProvider(metrics.ProviderYouTubeMix, metrics.ProviderOK)
+	b.TrackAutoplayProvider("lavasrc-mix", metrics.ProviderEmpty)
+	b.TrackAutoplayProvider(metrics.ProviderYouTubeMusic, metrics.ProviderFailed)
+	b.TrackAutoplayProvider(metrics.ProviderYouTubeMusic, metrics.ProviderCooling)
+	b.TrackAutoplayProvider(metrics.ProviderArtist, metrics.ProviderOK)
+	b.TrackSkipVote(metrics.VoteStarted)
+	b.TrackSkipVote(metrics.VoteStarted)
+	b.TrackSkipVote(metrics.VotePassed)
+	b.TrackSkipVote("trackChanged")
+	b.TrackTracksRemoved(metrics.RemovedLeft, 5)
+	b.TrackPlayRejected(metrics.RejectedTooLong)
+	b.TrackPlayRejected(metrics.RejectedTooLong)
+
+	const want = `
+# HELP tunekit_autoplay_provider_requests_total Turns of autoplay providers, by provider and outcome.
+# TYPE tunekit_autoplay_provider_requests_total counter
+tunekit_autoplay_provider_requests_total{outcome="cooling",provider="artist"} 0
+tunekit_autoplay_provider_requests_total{outcome="cooling",provider="lavasrc"} 0
+tunekit_autoplay_provider_requests_total{outcome="cooling",provider="other"} 0
+tunekit_autoplay_provider_requests_total{outcome="cooling",provider="youtube_mix"} 0
+tunekit_autoplay_provider_requests_total{outcome="cooling",provider="ytmusic"} 1
+tunekit_autoplay_provider_requests_total{outcome="empty",provider="artist"} 0
+tunekit_autoplay_provider_requests_total{outcome="empty",provider="lavasrc"} 1
+tunekit_autoplay_provider_requests_total{outcome="empty",provider="other"} 0
+tunekit_autoplay_provider_requests_total{outcome="empty",provider="youtube_mix"} 0
+tunekit_autoplay_provider_requests_total{outcome="empty",provider="ytmusic"} 0
+tunekit_autoplay_provider_requests_total{outcome="failed",provider="artist"} 0
+tunekit_autoplay_provider_requests_total{outcome="failed",provider="lavasrc"} 0
+tunekit_autoplay_provider_requests_total{outcome="failed",provider="other"} 0
+tunekit_autoplay_provider_requests_total{outcome="failed",provider="youtube_mix"} 0
+tunekit_autoplay_provider_requests_total{outcome="failed",provider="ytmusic"} 1
+tunekit_autoplay_provider_requests_total{outcome="ok",provider="artist"} 1
+tunekit_autoplay_provider_requests_total{outcome="ok",provider="lavasrc"} 0
+tunekit_autoplay_provider_requests_total{outcome="ok",provider="other"} 0
+tunekit_autoplay_provider_requests_total{outcome="ok",provider="youtube_mix"} 1
+tunekit_autoplay_provider_requests_total{outcome="ok",provider="ytmusic"} 0
+tunekit_autoplay_provider_requests_total{outcome="other",provider="artist"} 0
+tunekit_autoplay_provider_requests_total{outcome="other",provider="lavasrc"} 0
+tunekit_autoplay_provider_requests_total{outcome="other",provider="other"} 0
+tunekit_autoplay_provider_requests_total{outcome="other",provider="youtube_mix"} 0
+tunekit_autoplay_provider_requests_total{outcome="other",provider="ytmusic"} 0
+# HELP tunekit_play_rejected_total Tracks a play request could not queue because of the guild's limits, by reason.
+# TYPE tunekit_play_rejected_total counter
+tunekit_play_rejected_total{reason="other"} 0
+tunekit_play_rejected_total{reason="over_share"} 0
+tunekit_play_rejected_total{reason="too_long"} 2
+# HELP tunekit_queue_tracks_removed_total Queued tracks removed with all of their requester's tracks, by reason.
+# TYPE tunekit_queue_tracks_removed_total counter
+tunekit_queue_tracks_removed_total{reason="command"} 0
+tunekit_queue_tracks_removed_total{reason="left"} 5
+tunekit_queue_tracks_removed_total{reason="other"} 0
+# HELP tunekit_skip_votes_total Skip votes, by outcome: started, then passed, expired or track_changed.
+# TYPE tunekit_skip_votes_total counter
+tunekit_skip_votes_total{outcome="expired"} 0
+tunekit_skip_votes_total{outcome="other"} 0
+tunekit_skip_votes_total{outcome="passed"} 1
+tunekit_skip_votes_total{outcome="started"} 2
+tunekit_skip_votes_total{outcome="track_changed"} 1
+`
+	names := []string{
+		"tunekit_autoplay_provider_requests_total", "tunekit_play_rejected_total",
+		"tunekit_queue_tracks_removed_total", "tunekit_skip_votes_total",
+	}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
+		t.Error(err)
 	}
 }

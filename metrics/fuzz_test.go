@@ -22,10 +22,15 @@ func FuzzLabelValues(f *testing.F) {
 		"tunekit_command_duration_seconds":          commands * 5,
 		"tunekit_rate_limited_total":                commands * 4,
 		"tunekit_errors_total":                      8 * 8 * 5,
-		"tunekit_lavalink_request_duration_seconds": 13 * 5,
+		"tunekit_lavalink_request_duration_seconds": 14 * 5,
 		"tunekit_redis_failures_total":              len(metrics.RedisOperations()) + 1,
 		"tunekit_breaker_state":                     4 + 1,
 		"tunekit_breaker_transitions_total":         (4 + 1) * 4,
+		"tunekit_player_heals_total":                4 * 4,
+		"tunekit_autoplay_provider_requests_total":  5 * 5,
+		"tunekit_skip_votes_total":                  5,
+		"tunekit_queue_tracks_removed_total":        3,
+		"tunekit_play_rejected_total":               3,
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		recordEverything(b, []string{s})

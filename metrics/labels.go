@@ -128,6 +128,53 @@ const (
 	HealError  = "error"  // the step could not be taken (a request failed, no node to move to)
 )
 
+// Autoplay providers: the values of the provider label of
+// autoplay_provider_requests_total, one per provider of tunekit's
+// autoplay chain. The provider names the music package gives its
+// providers (youtube-mix, lavasrc-mix, youtube-music-search,
+// artist-search) are recorded as these too; any other provider, such as
+// one a bot adds, is [Other].
+const (
+	ProviderYouTubeMix   = "youtube_mix" // YouTube's mix (RD playlist) of the seed
+	ProviderLavaSrc      = "lavasrc"     // LavaSrc's mix (sprec:mix:...) of the seed
+	ProviderYouTubeMusic = "ytmusic"     // a YouTube Music search for the seed's author
+	ProviderArtist       = "artist"      // a search for the seed's author or title
+)
+
+// Autoplay provider outcomes: the values of the outcome label of
+// autoplay_provider_requests_total.
+const (
+	ProviderOK      = "ok"      // the provider recommended new tracks
+	ProviderEmpty   = "empty"   // it had nothing, or nothing new
+	ProviderFailed  = "failed"  // it returned an error
+	ProviderCooling = "cooling" // it was skipped: cooling down after failures
+)
+
+// Skip vote outcomes: the values of the outcome label of
+// skip_votes_total. A started vote ends once, as passed, expired or
+// track_changed ("trackChanged", the music package's spelling, is
+// recorded as [VoteTrackChanged] too).
+const (
+	VoteStarted      = "started"       // a listener's skip request started a vote
+	VotePassed       = "passed"        // enough listeners voted: the track was skipped
+	VoteExpired      = "expired"       // the vote ran out of time
+	VoteTrackChanged = "track_changed" // the track ended or changed first
+)
+
+// Removal reasons: the values of the reason label of
+// queue_tracks_removed_total.
+const (
+	RemovedCommand = "command" // a command removed a user's tracks
+	RemovedLeft    = "left"    // the requester left the voice channel
+)
+
+// Play rejection reasons: the values of the reason label of
+// play_rejected_total.
+const (
+	RejectedTooLong   = "too_long"   // the track is longer than the guild allows (or a live stream)
+	RejectedOverShare = "over_share" // the requester already holds their share of the queue
+)
+
 // Breaker states: the values of the to label of breaker_transitions_total.
 // breaker_state holds 0, 1 or 2 for them.
 const (
@@ -161,8 +208,21 @@ var (
 		OpUpdatePlayer, OpDestroyPlayer, OpUpdateSession, OpInfo, OpStats,
 		OpVersion, OpRoutePlanner, OpLyrics,
 	}
-	healSteps    = []string{HealStepVoice, HealStepReplay, HealStepMove}
-	healOutcomes = []string{HealHealed, HealFailed, HealError}
+	healSteps        = []string{HealStepVoice, HealStepReplay, HealStepMove}
+	healOutcomes     = []string{HealHealed, HealFailed, HealError}
+	providers        = []string{ProviderYouTubeMix, ProviderLavaSrc, ProviderYouTubeMusic, ProviderArtist}
+	providerOutcomes = []string{ProviderOK, ProviderEmpty, ProviderFailed, ProviderCooling}
+	voteOutcomes     = []string{VoteStarted, VotePassed, VoteExpired, VoteTrackChanged}
+	removeReasons    = []string{RemovedCommand, RemovedLeft}
+	rejectReasons    = []string{RejectedTooLong, RejectedOverShare}
+	// providerAliases are the music package's provider names.
+	providerAliases = map[string]string{
+		"youtube-mix":          ProviderYouTubeMix,
+		"lavasrc-mix":          ProviderLavaSrc,
+		"youtube-music-search": ProviderYouTubeMusic,
+		"artist-search":        ProviderArtist,
+	}
+	voteAliases = map[string]string{"trackChanged": VoteTrackChanged}
 	// redisOperations are Redis command names as go-redis reports them
 	// (Cmder.Name), plus pipeline and tx for batches.
 	redisOperations = []string{
@@ -210,6 +270,19 @@ func newLabelSet(known []string) labelSet {
 	}
 	s.index[Other] = len(s.values)
 	s.values = append(s.values, Other)
+	return s
+}
+
+// withAliases returns s with more spellings of its values: each alias
+// maps to the index of its value. Aliases of unknown values are ignored.
+func (s labelSet) withAliases(aliases map[string]string) labelSet {
+	for alias, v := range aliases {
+		if i, ok := s.index[v]; ok {
+			if _, taken := s.index[alias]; !taken {
+				s.index[alias] = i
+			}
+		}
+	}
 	return s
 }
 
