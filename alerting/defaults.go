@@ -56,9 +56,9 @@ func withCgroupFS(fsys fs.FS) DefaultsOption {
 	return func(c *defaultsConfig) { c.cgroupFS = fsys }
 }
 
-// DefaultRules returns the alerting rules of the original bot, over the
-// series of the metrics package registered under metricsNamespace ("" for
-// none; metrics' default is "tunekit"):
+// DefaultRules returns the alerting rules of the original bot and one for
+// silent players, over the series of the metrics package registered under
+// metricsNamespace ("" for none; metrics' default is "tunekit"):
 //
 //	HighErrorRate      critical  over 5 % of commands failed (5m rate), for 5m     slack, email
 //	HighMemoryUsage    warning   a process above 85 % of its memory limit, for 3m  slack
@@ -66,6 +66,8 @@ func withCgroupFS(fsys fs.FS) DefaultsOption {
 //	LavalinkDown       critical  a process with no connected Lavalink node, for 1m slack, auto_restart
 //	SlowTrackStart     warning   average track start delay above 10 s (5m), for 2m slack
 //	RedisFailures      critical  more than 5 Redis failures in 1m                  slack, email
+//	PlayerHealsFailing warning   more than 5 failed steps healing silent players
+//	                             in 15m, for 5m                                    slack
 //
 // LavalinkDown carries service="lavalink" for the [Restarter]. The memory
 // limit comes from [WithMemoryLimit] or the process' cgroup; with neither,
@@ -83,6 +85,13 @@ func withCgroupFS(fsys fs.FS) DefaultsOption {
 // in-process the grouping yields the one value and alert it always did.
 // The rate rules are sums over every process: an error rate or a latency
 // is the fleet's.
+//
+// PlayerHealsFailing reads player_heals_total, which a silent-player
+// watchdog counts: a step that left the player silent (failed) or could
+// not be taken (error), whatever the step. One silent player that the
+// next step cures adds one; a node that sends no audio, or a single node
+// with nowhere to move players, adds several per player and keeps adding,
+// which is when listeners hear nothing and someone has to look.
 func DefaultRules(metricsNamespace string, opts ...DefaultsOption) []Rule {
 	cfg := defaultsConfig{cgroupFS: os.DirFS("/sys/fs/cgroup")}
 	for _, o := range opts {
@@ -175,6 +184,18 @@ func DefaultRules(metricsNamespace string, opts ...DefaultsOption) []Rule {
 				"description": "{{ $value | humanize }} Redis operations failed in the last minute (threshold 5).",
 			},
 			Actions: []string{ActionSlack, ActionEmail},
+		},
+		Rule{
+			Name:     "PlayerHealsFailing",
+			Severity: Warning,
+			Expr:     Increase(name("player_heals_total"), 15*time.Minute, Re("outcome", "failed|error")).Above(5),
+			For:      5 * time.Minute,
+			Annotations: map[string]string{
+				"summary": "Silent players are not healed",
+				"description": "{{ $value | humanize }} steps healing silent players failed in the last 15 minutes (threshold 5): " +
+					"listeners hear nothing. Check the Lavalink nodes' voice (UDP) connectivity and the heals by step.",
+			},
+			Actions: []string{ActionSlack},
 		},
 	)
 	return rules

@@ -24,11 +24,12 @@
 // histogram_quantile interpolates within buckets, and division by zero
 // yields NaN or ±Inf, which fire only where PromQL would.
 //
-// [DefaultRules] returns the original bot's six rules over the series of
-// the metrics package. Its memory and Lavalink rules are per process
-// (grouped by the target labels job and instance), and [WithJob] scopes the
-// memory rule to the bot's scrape job, so exported rules judge each bot
-// process alone on a Prometheus server that scrapes many.
+// [DefaultRules] returns seven rules over the series of the metrics
+// package: the original bot's six and one for silent players a watchdog
+// cannot heal. Its memory and Lavalink rules are per process (grouped by
+// the target labels job and instance), and [WithJob] scopes the memory
+// rule to the bot's scrape job, so exported rules judge each bot process
+// alone on a Prometheus server that scrapes many.
 //
 // # Target labels
 //

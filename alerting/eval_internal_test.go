@@ -288,8 +288,8 @@ func TestCgroupMemoryLimit(t *testing.T) {
 	}
 	withLimit := DefaultRules("x", withCgroupFS(fstest.MapFS{"memory.max": {Data: []byte("1000")}}))
 	without := DefaultRules("x", withCgroupFS(fstest.MapFS{}))
-	if len(withLimit) != 6 || len(without) != 5 {
-		t.Errorf("rules with cgroup limit %d, without %d; want 6 and 5", len(withLimit), len(without))
+	if len(withLimit) != 7 || len(without) != 6 {
+		t.Errorf("rules with cgroup limit %d, without %d; want 7 and 6", len(withLimit), len(without))
 	}
 	if got := withLimit[1].Expr.PromQL(); got != "sum by (job, instance) (process_resident_memory_bytes) > 850" {
 		t.Errorf("memory rule = %s", got)

@@ -69,7 +69,7 @@ func TestPromtoolCheckRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := promtooltest.Run(t, dir, "check", "rules", "rules.yml")
-	if !strings.Contains(got, "SUCCESS: 7 rules found") {
+	if !strings.Contains(got, "SUCCESS: 8 rules found") {
 		t.Errorf("promtool check rules: %s", got)
 	}
 	// The golden file in the repository passes too.
@@ -180,5 +180,76 @@ func TestPerProcessRulesInProcess(t *testing.T) {
 	}
 	if scoped[0].Rule != "HighMemoryUsage" || scoped[0].Value != 900 || !strings.Contains(scoped[0].Expr, `{job="tunekit"}`) {
 		t.Errorf("scoped memory alert = %+v, want value 900 from a job-scoped rule", scoped[0])
+	}
+}
+
+// TestPlayerHealsFailingInProcess replays the promtool scenario of
+// deploy/prometheus/alerts_test.yml through the engine: healing steps
+// failing every minute fire PlayerHealsFailing, healed steps do not
+// count, and a failed step now and then keeps it quiet.
+func TestPlayerHealsFailingInProcess(t *testing.T) {
+	tests := []struct {
+		name      string
+		failEvery int // minutes between failed steps of each failing series
+		wantFired bool
+	}{
+		{"failing every minute", 1, true},
+		{"failing every five minutes", 5, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := prometheus.NewRegistry()
+			heals := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "tunekit", Name: "player_heals_total", Help: "x"},
+				[]string{"step", "outcome"})
+			reg.MustRegister(heals)
+			for _, s := range [][2]string{{"voice", "failed"}, {"move", "error"}, {"voice", "healed"}} {
+				heals.WithLabelValues(s[0], s[1]) // exist at 0, as the metrics package's do
+			}
+			clk := fakeclock.New(t0)
+			rec := &recorder{}
+			e := alerting.New(reg, alerting.WithRules(goldenRules()...), alerting.WithClock(clk.Now),
+				alerting.WithNotifier(alerting.ActionSlack, rec), alerting.WithLogger(discardLogger()))
+			for minute := range 20 {
+				if minute > 0 {
+					heals.WithLabelValues("voice", "healed").Add(10)
+					if minute%tt.failEvery == 0 {
+						heals.WithLabelValues("voice", "failed").Inc()
+						heals.WithLabelValues("move", "error").Inc()
+					}
+				}
+				for range 4 {
+					if err := e.Evaluate(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+					clk.Advance(15 * time.Second)
+				}
+			}
+			var fired []alerting.Alert
+			for _, n := range rec.all() {
+				if n.Rule == "PlayerHealsFailing" {
+					fired = append(fired, n.Alerts...)
+				}
+			}
+			if !tt.wantFired {
+				if len(fired) != 0 {
+					t.Errorf("PlayerHealsFailing fired: %+v", fired)
+				}
+				return
+			}
+			if len(fired) != 1 {
+				t.Fatalf("PlayerHealsFailing alerts = %+v, want one", fired)
+			}
+			a := fired[0]
+			// Above 5 from the third minute's failures (6 in all), firing 5 minutes later.
+			if want := t0.Add(3 * time.Minute); !a.ActiveAt.Equal(want) {
+				t.Errorf("ActiveAt = %v, want %v", a.ActiveAt.Sub(t0), want.Sub(t0))
+			}
+			if want := a.ActiveAt.Add(5 * time.Minute); !a.FiredAt.Equal(want) {
+				t.Errorf("FiredAt = %v, want %v", a.FiredAt.Sub(t0), want.Sub(t0))
+			}
+			if a.Severity != alerting.Warning || !strings.Contains(a.Annotations["description"], "steps healing silent players failed") {
+				t.Errorf("alert = %+v", a)
+			}
+		})
 	}
 }

@@ -19,8 +19,9 @@
 //
 // prometheus/alerts_test.yml is a promtool unit test showing the rules fire
 // (and stay quiet) on synthetic series: HighErrorRate, LavalinkDown (per
-// process), HighMemoryUsage (per process, scoped to the bot's job) and
-// RedisFailures. The tests of
+// process), HighMemoryUsage (per process, scoped to the bot's job),
+// RedisFailures and PlayerHealsFailing (healing steps of silent players
+// that keep failing, not the odd one the next step cures). The tests of
 // this package run "promtool check rules" and "promtool test rules" on the
 // two files; without promtool on PATH they are skipped, unless
 // TUNEKIT_REQUIRE_PROMTOOL=1, which fails them instead (make test sets it).
@@ -31,13 +32,15 @@
 // for an overview, commands (rate and p50/p95/p99 latency by command,
 // outcomes, error rate, rate-limited commands, errors), music (guilds and
 // sessions, songs by source, autoplay accuracy, track start delay, queue
-// length, voice sessions), Lavalink (nodes, request latency and outcomes),
-// resilience (circuit breaker states and transitions, Redis failures,
-// resident memory) and alerts (firing alerts, notifications). Import it in
-// Grafana (Dashboards, New, Import) or provision it from a file: the
-// Prometheus data source is the template variable DS_PROMETHEUS, so it
-// needs no editing either way, and the job and instance variables narrow
-// every panel to some bot processes.
+// length, voice sessions, autoplay provider health and turns, skip votes,
+// queued tracks removed, play rejections), Lavalink (nodes, request
+// latency and outcomes, players per node, player heals by step and
+// outcome), resilience (circuit breaker states and transitions, Redis
+// failures, resident memory) and alerts (firing alerts, notifications).
+// Import it in Grafana (Dashboards, New, Import) or provision it from a
+// file: the Prometheus data source is the template variable DS_PROMETHEUS,
+// so it needs no editing either way, and the job and instance variables
+// narrow every panel to some bot processes.
 //
 // A test parses the dashboard and reads every PromQL expression in it. Each
 // series an expression names must be one the metrics package, the alerting

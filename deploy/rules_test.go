@@ -18,9 +18,9 @@ const (
 )
 
 // TestAlertRulesPromtool has Prometheus check the shipped rules and run
-// their unit tests, which show HighErrorRate, LavalinkDown, HighMemoryUsage
-// and RedisFailures firing on synthetic series and staying quiet below
-// their thresholds.
+// their unit tests, which show HighErrorRate, LavalinkDown, HighMemoryUsage,
+// RedisFailures and PlayerHealsFailing firing on synthetic series and
+// staying quiet below their thresholds.
 func TestAlertRulesPromtool(t *testing.T) {
 	out := promtooltest.Run(t, "prometheus", "check", "rules", "alerts.yml")
 	rules := alerting.DefaultRules("tunekit", alerting.WithMemoryLimit(1<<30))
@@ -46,7 +46,7 @@ func TestAlertRulesTested(t *testing.T) {
 	for _, m := range firing.FindAllStringSubmatch(string(b), -1) {
 		tested = append(tested, m[1])
 	}
-	for _, rule := range []string{"HighErrorRate", "LavalinkDown", "HighMemoryUsage"} {
+	for _, rule := range []string{"HighErrorRate", "LavalinkDown", "HighMemoryUsage", "RedisFailures", "PlayerHealsFailing"} {
 		if !slices.Contains(tested, rule) {
 			t.Errorf("%s has no promtool test that expects %s to fire (tests fire: %v)", rulesTestFile, rule, tested)
 		}

@@ -55,6 +55,14 @@ var businessCalls = map[string]func(b *metrics.Business){
 	"TrackRateLimited":       func(b *metrics.Business) { b.TrackRateLimited("play", metrics.BackendRedis) },
 	"SetLavalinkNodes":       func(b *metrics.Business) { b.SetLavalinkNodes(1, 1) },
 	"TrackRedisFailure":      func(b *metrics.Business) { b.TrackRedisFailure("evalsha") },
+	"TrackHeal":              func(b *metrics.Business) { b.TrackHeal(metrics.HealStepReplay, metrics.HealHealed) },
+	"SetLavalinkPlayers":     func(b *metrics.Business) { b.SetLavalinkPlayers("main", 3) },
+	"TrackSkipVote":          func(b *metrics.Business) { b.TrackSkipVote(metrics.VotePassed) },
+	"TrackTracksRemoved":     func(b *metrics.Business) { b.TrackTracksRemoved(metrics.RemovedLeft, 2) },
+	"TrackPlayRejected":      func(b *metrics.Business) { b.TrackPlayRejected(metrics.RejectedTooLong) },
+	"TrackAutoplayProvider": func(b *metrics.Business) {
+		b.TrackAutoplayProvider(metrics.ProviderYouTubeMix, metrics.ProviderOK)
+	},
 	// InstrumentRedis hooks a client; the series it feeds are TrackRedisFailure's.
 	"InstrumentRedis": func(b *metrics.Business) { b.InstrumentRedis(nil) },
 	"SetBreakerState": func(b *metrics.Business) { b.SetBreakerState("redis", metrics.BreakerClosed) },
@@ -203,6 +211,12 @@ func TestExportedSeries(t *testing.T) {
 		{"tunekit_lavalink_nodes", kindGauge, []string{"state"}},
 		{"tunekit_breaker_state", kindGauge, []string{"name"}},
 		{"tunekit_redis_failures_total", kindCounter, []string{"operation"}},
+		{"tunekit_player_heals_total", kindCounter, []string{"step", "outcome"}},
+		{"tunekit_lavalink_players", kindGauge, []string{"node"}},
+		{"tunekit_autoplay_provider_requests_total", kindCounter, []string{"provider", "outcome"}},
+		{"tunekit_skip_votes_total", kindCounter, []string{"outcome"}},
+		{"tunekit_queue_tracks_removed_total", kindCounter, []string{"reason"}},
+		{"tunekit_play_rejected_total", kindCounter, []string{"reason"}},
 		{"tunekit_alerts", kindGauge, []string{"alertname", "severity", "state"}},
 		{"tunekit_alert_notifications_total", kindCounter, []string{"action", "outcome"}},
 		{"tunekit_alert_evaluation_failures_total", kindCounter, nil},
@@ -230,8 +244,8 @@ func TestExportedSeries(t *testing.T) {
 		t.Errorf(`tunekit_alerts has no state="firing" series`)
 	}
 	fams := tunekitFamilies(all)
-	if len(fams) < 18 || !slices.Contains(fams, "tunekit_command_duration_seconds") || slices.Contains(fams, "process_resident_memory_bytes") {
-		t.Errorf("tunekitFamilies = %v, want the 15 series of metrics and the 3 of alerting", fams)
+	if len(fams) != 24 || !slices.Contains(fams, "tunekit_command_duration_seconds") || slices.Contains(fams, "process_resident_memory_bytes") {
+		t.Errorf("tunekitFamilies = %v, want the 21 families of metrics and the 3 of alerting", fams)
 	}
 }
 

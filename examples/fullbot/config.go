@@ -31,6 +31,7 @@ type config struct {
 	redis       *redis.Options // nil: no Redis
 	dataDir     string
 	metricsAddr string
+	adminToken  secureheaders.Secret // zero: no admin routes
 	logLevel    slog.Level
 	logJSON     bool
 	slack       secureheaders.Secret // zero: no Slack alerts
@@ -102,6 +103,7 @@ func loadConfig(lookup func(string) (string, bool)) (config, error) {
 	if !validHostPort(cfg.metricsAddr, true) {
 		l.problem("%s=%q is not a listen address such as :9090 or 127.0.0.1:9090", envMetricsAddr, cfg.metricsAddr)
 	}
+	cfg.adminToken = l.adminToken()
 	if v := l.get(envLogLevel); v != "" {
 		if err := cfg.logLevel.UnmarshalText([]byte(v)); err != nil {
 			l.problem("%s=%q is not debug, info, warn or error", envLogLevel, v)
@@ -202,6 +204,24 @@ func (l *loader) bool(name string) bool {
 		l.problem("%s=%q is not true or false", name, v)
 	}
 	return b
+}
+
+// adminToken reads ADMIN_TOKEN: at least minAdminToken characters of
+// printable ASCII without spaces, so it fits an Authorization header and
+// is not guessed.
+func (l *loader) adminToken() secureheaders.Secret {
+	token := l.secret(envAdminToken)
+	if token.IsZero() {
+		return token
+	}
+	v := token.Reveal()
+	if len(v) < minAdminToken {
+		l.problem("%s must be at least %d characters (openssl rand -hex 32 makes one)", envAdminToken, minAdminToken)
+	}
+	if strings.IndexFunc(v, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
+		l.problem("%s must be printable ASCII without spaces", envAdminToken)
+	}
+	return token
 }
 
 func (l *loader) shards() shardPlan {

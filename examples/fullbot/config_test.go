@@ -26,6 +26,7 @@ const (
 	fakeSlackHook  = "https://hooks.example.com/services/fake-slack-3"
 	fakeSMTPPass   = "fake-smtp-password-4"
 	fakeOTLPHeader = "fake-otlp-api-key-5"
+	fakeAdminToken = "fake-admin-token-for-tests-6" // the log must never show it
 )
 
 // validEnv is a complete, valid environment.
@@ -71,6 +72,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		{"redis", cfg.redis == nil, true},
 		{"dataDir", cfg.dataDir, defaultDataDir},
 		{"metricsAddr", cfg.metricsAddr, defaultMetricsAddr},
+		{"adminToken", cfg.adminToken.IsZero(), true},
 		{"logLevel", cfg.logLevel, slog.LevelInfo},
 		{"logJSON", cfg.logJSON, false},
 		{"slack", cfg.slack.IsZero(), true},
@@ -98,6 +100,7 @@ func TestLoadConfigEverything(t *testing.T) {
 		envRedisURL:                  "redis://bot:" + fakeRedisPass + "@redis.internal:6380/2",
 		envDataDir:                   "/var/lib/fullbot",
 		envMetricsAddr:               "127.0.0.1:9191",
+		envAdminToken:                fakeAdminToken,
 		envLogLevel:                  "DEBUG",
 		envLogFormat:                 "JSON",
 		envSlackWebhook:              fakeSlackHook,
@@ -134,6 +137,7 @@ func TestLoadConfigEverything(t *testing.T) {
 		{"shards run", slices.Equal(cfg.shards.run(), []int{2, 3, 4, 5, 6, 7}), true},
 		{"dataDir", cfg.dataDir, "/var/lib/fullbot"},
 		{"metricsAddr", cfg.metricsAddr, "127.0.0.1:9191"},
+		{"adminToken", cfg.adminToken.Reveal(), fakeAdminToken},
 		{"logLevel", cfg.logLevel, slog.LevelDebug},
 		{"logJSON", cfg.logJSON, true},
 		{"slack", cfg.slack.Reveal(), fakeSlackHook},
@@ -146,7 +150,7 @@ func TestLoadConfigEverything(t *testing.T) {
 		}
 	}
 	// Every credential is registered for masking.
-	for _, s := range []string{fakeToken, fakeNodePass, fakeRedisPass, fakeSlackHook, fakeSMTPPass, fakeOTLPHeader} {
+	for _, s := range []string{fakeToken, fakeNodePass, fakeRedisPass, fakeSlackHook, fakeSMTPPass, fakeOTLPHeader, fakeAdminToken} {
 		if !slices.ContainsFunc(cfg.secrets, func(x secureheaders.Secret) bool { return x.Reveal() == s }) {
 			t.Errorf("secret %q is not registered for masking", s)
 		}
@@ -181,6 +185,9 @@ func TestLoadConfigProblems(t *testing.T) {
 		{"redis not a URL", with(validEnv(), envRedisURL, "redis://u:"+fakeRedisPass+"@h:bad port"), []string{"REDIS_URL is not a URL"}},
 		{"redis database", with(validEnv(), envRedisURL, "redis://u:"+fakeRedisPass+"@h:1/x"), []string{"REDIS_URL: "}},
 		{"metrics address", with(validEnv(), envMetricsAddr, "9090"), []string{`METRICS_ADDR="9090" is not a listen address`}},
+		{"admin token too short", with(validEnv(), envAdminToken, "fake-admin-7"), []string{"ADMIN_TOKEN must be at least 16 characters"}},
+		{"admin token with a space", with(validEnv(), envAdminToken, "fake admin token for tests"), []string{"ADMIN_TOKEN must be printable ASCII without spaces"}},
+		{"admin token not ASCII", with(validEnv(), envAdminToken, "fake-admin-token-é-tests"), []string{"ADMIN_TOKEN must be printable ASCII without spaces"}},
 		{"log level", with(validEnv(), envLogLevel, "loud"), []string{`LOG_LEVEL="loud" is not debug, info, warn or error`}},
 		{"log format", with(validEnv(), envLogFormat, "xml"), []string{`LOG_FORMAT="xml" is not text or json`}},
 		{"slack not https", with(validEnv(), envSlackWebhook, "http://hooks.example.com/fake"), []string{"ALERT_SLACK_WEBHOOK is not an https URL"}},
@@ -243,7 +250,7 @@ func TestVariablesAreTheTable(t *testing.T) {
 	env := map[string]string{
 		envToken: fakeToken, envDevGuild: "1", envShards: "4", envShardIDs: "0",
 		envLavalinkNodes: "a=h:1," + fakeNodePass, envRedisURL: "redis://h:1",
-		envDataDir: "d", envMetricsAddr: ":1", envLogLevel: "info", envLogFormat: "text",
+		envDataDir: "d", envMetricsAddr: ":1", envAdminToken: fakeAdminToken, envLogLevel: "info", envLogFormat: "text",
 		envSlackWebhook: fakeSlackHook, envSMTPAddr: "h:25", envSMTPUsername: "u", envSMTPPassword: fakeSMTPPass,
 		envEmailFrom: "a@example.com", envEmailTo: "b@example.com",
 		envDiscordAPIURL: "http://h", envDiscordGateway: "ws://h",

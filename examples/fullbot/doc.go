@@ -32,7 +32,10 @@
 //     /metrics, beside /healthz (the process answers) and /readyz (the
 //     gateway, or every shard, has received READY and a Lavalink node is
 //     connected, by music.Manager.Ready; 503 while starting and from the
-//     start of shutdown; the body has a line per check and per node);
+//     start of shutdown; the body has a line per check and per node,
+//     saying which nodes drain);
+//   - with ADMIN_TOKEN, the admin routes on the same server (see Node
+//     drain below);
 //   - with REDIS_URL, one go-redis client for music/redisstore (settings
 //     and sessions) and for ratelimit.NewFailSafe over ratelimit.NewRedis
 //     with an in-memory fallback; its commands are traced
@@ -63,6 +66,28 @@
 // 8-15) and one REDIS_URL: a guild is served by the process that runs its
 // shard, and Redis holds the settings, sessions and rate limits they
 // share.
+//
+// # Node drain
+//
+// For a rolling Lavalink upgrade, an operator drains one node at a time
+// through music.Manager.DrainNode: its players move to the other nodes at
+// the migration limits and play on, and no new player goes there until
+// it is undrained. With ADMIN_TOKEN set, METRICS_ADDR serves
+//
+//	POST /admin/nodes/{name}/drain[?wait=DURATION]
+//	POST /admin/nodes/{name}/undrain
+//
+// to requests carrying "Authorization: Bearer <ADMIN_TOKEN>" (compared in
+// constant time; any other request gets 401 and a warning in the log,
+// never the header's value). drain waits up to wait (at most 15m; none
+// by default) and answers 200 once the node holds no player, 202 while
+// some remain (they move when another node can take them); an unknown
+// node is 404. /readyz marks the node "draining" meanwhile. Without
+// ADMIN_TOKEN the routes do not exist. The token is a secret like the
+// others: masked in every log line. Draining is not stored: a restarted
+// bot places players on every node again.
+//
+//	curl -X POST -H "Authorization: Bearer $ADMIN_TOKEN" 'localhost:9090/admin/nodes/eu-1/drain?wait=10m'
 //
 // # Shutting down
 //

@@ -270,3 +270,88 @@ func TestShards(t *testing.T) {
 		})
 	}
 }
+
+// TestDrainRoute drains a Lavalink node through the admin route, as a
+// rolling upgrade does: the player moves to the other fake node and plays
+// on, /readyz says the node drains, a node whose players have nowhere to
+// go answers 202, and undrain takes the node back. Requests without the
+// token are refused, and the token never reaches the log.
+func TestDrainRoute(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, worldOptions{})
+	fullbot := w.start(map[string]string{envAdminToken: fakeAdminToken})
+	guild := w.guild.ID()
+	names := []string{"main", "backup"}
+
+	if code, _ := fullbot.post("/admin/nodes/main/drain", ""); code != http.StatusUnauthorized {
+		t.Errorf("drain without a token = %d, want 401", code)
+	}
+	if code, _ := fullbot.post("/admin/nodes/main/drain", "fake-wrong-token-for-e2e-tests"); code != http.StatusUnauthorized {
+		t.Errorf("drain with a wrong token = %d, want 401", code)
+	}
+	if code, body := fullbot.post("/admin/nodes/nowhere/drain", fakeAdminToken); code != http.StatusNotFound || body != "no Lavalink node is named \"nowhere\"\n" {
+		t.Errorf("drain of an unknown node = %d %q, want 404", code, body)
+	}
+
+	w.play(w.alice, "Song 1")
+	at, before := w.player(guild, "song01")
+	from, to := names[at], names[1-at]
+
+	// Drain the node playing: the player moves and plays on; the route
+	// answers once the node is empty.
+	code, body := fullbot.post("/admin/nodes/"+from+"/drain?wait=20s", fakeAdminToken)
+	if code != http.StatusOK || body != "node "+from+": drained, no players\n" {
+		t.Fatalf("drain %s = %d %q, want 200 drained", from, code, body)
+	}
+	// The Manager counts the player on its new node before it stops the
+	// old one, so the old node lets go a moment after the answer.
+	if !w.poll(func() bool { _, still := w.nodes[at].Player(guild); return !still }) {
+		t.Errorf("node %s still holds the guild's player after the drain", from)
+	}
+	now, after := w.player(guild, "song01")
+	if now != 1-at || after.Position < before.Position {
+		t.Errorf("after the drain the track plays on node %d at %s; want node %d from %s on", now, after.Position, 1-at, before.Position)
+	}
+	code, body = fullbot.get("/readyz")
+	if code != http.StatusOK || !strings.Contains(body, "lavalink node "+from+": connected, draining, breaker closed, 0 players\n") ||
+		!strings.Contains(body, "lavalink node "+to+": connected, breaker closed, 1 players\n") {
+		t.Errorf("/readyz during the drain = %d %q, want 200 with %s draining", code, body, from)
+	}
+
+	// With both nodes draining the player has nowhere to go: 202, and it
+	// plays on where it is.
+	code, body = fullbot.post("/admin/nodes/"+to+"/drain", fakeAdminToken)
+	if code != http.StatusAccepted || body != "node "+to+": draining, 1 players left\n" {
+		t.Errorf("drain %s with nowhere to go = %d %q, want 202 with 1 player left", to, code, body)
+	}
+	w.player(guild, "song01")
+
+	// Undrain the first: it takes players again, and the second's player
+	// can move there.
+	if code, body := fullbot.post("/admin/nodes/"+from+"/undrain", fakeAdminToken); code != http.StatusOK || body != "node "+from+": taking new players\n" {
+		t.Errorf("undrain %s = %d %q, want 200", from, code, body)
+	}
+	if code, body := fullbot.post("/admin/nodes/"+to+"/drain?wait=20s", fakeAdminToken); code != http.StatusOK {
+		t.Errorf("drain %s once %s takes players = %d %q, want 200", to, from, code, body)
+	}
+	if !w.poll(func() bool { _, still := w.nodes[1-at].Player(guild); return !still }) {
+		t.Errorf("node %s still holds the guild's player after its drain", to)
+	}
+	if now, _ := w.player(guild, "song01"); now != at {
+		t.Errorf("the track plays on node %d, want %d (%s)", now, at, from)
+	}
+	if code, _ := fullbot.post("/admin/nodes/"+to+"/undrain", fakeAdminToken); code != http.StatusOK {
+		t.Errorf("undrain %s = %d, want 200", to, code)
+	}
+	if _, body := fullbot.get("/readyz"); strings.Contains(body, "draining") {
+		t.Errorf("/readyz after undraining both = %q, want no node draining", body)
+	}
+
+	if err := fullbot.stop(); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	checkLog(t, w.log.String(), w.srv.Token(), testPassword, fakeAdminToken)
+	if !strings.Contains(w.log.String(), `"msg":"admin request refused: no valid token"`) {
+		t.Error("the log does not record the refused admin requests")
+	}
+}

@@ -178,6 +178,9 @@ func run(ctx context.Context, cfg config) (err error) {
 		return err
 	}
 	probes.set(func() bool { return gatewayReady(client) }, manager.Ready, manager.Nodes)
+	if ops.admin != nil {
+		ops.admin.set(manager)
+	}
 	down.push("readiness", func(context.Context) error { probes.stop(); return nil })
 	logger.Info("fullbot ready", "application", client.ApplicationID, "metrics", ops.addr)
 

@@ -21,7 +21,9 @@ import (
 // readiness answers /readyz: not ready until run has connected, ready
 // while the gateway is up and a Lavalink node is connected, and not ready
 // again once shutdown starts. The body says what each check found, with a
-// line per Lavalink node.
+// line per Lavalink node that says whether it is draining. A draining
+// node leaves the bot ready: the others take its players, and with none
+// to take them they play on where they are.
 type readiness struct {
 	mu       sync.Mutex
 	discord  func() bool
@@ -74,6 +76,9 @@ func (r *readiness) check() (string, bool) {
 		if n.Connected {
 			state = "connected"
 		}
+		if n.Draining {
+			state += ", draining"
+		}
 		fmt.Fprintf(&b, "lavalink node %s: %s, breaker %s, %d players\n", n.Name, state, n.Breaker, n.Players)
 	}
 	return b.String(), ok
@@ -88,10 +93,12 @@ func (r *readiness) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write([]byte(body))
 }
 
-// opsServer is the HTTP server of /metrics, /healthz and /readyz.
+// opsServer is the HTTP server of /metrics, /healthz, /readyz and, with
+// ADMIN_TOKEN, the admin routes.
 type opsServer struct {
 	srv    *http.Server
 	addr   string
+	admin  *admin        // nil without ADMIN_TOKEN
 	failed chan error    // receives the error if serving stops on its own
 	done   chan struct{} // closed when the serving goroutine returns
 }
@@ -113,7 +120,13 @@ func serveOps(cfg config, reg *prometheus.Registry, ready *readiness, logger *sl
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("GET /readyz", ready)
+	var adm *admin
+	if !cfg.adminToken.IsZero() {
+		adm = &admin{token: cfg.adminToken, logger: logger.With("component", "admin")}
+		adm.register(mux)
+	}
 	s := &opsServer{
+		admin: adm,
 		srv: &http.Server{
 			Handler:           mux,
 			ReadHeaderTimeout: 5 * time.Second,

@@ -24,9 +24,15 @@ func TestReadiness(t *testing.T) {
 	up := func() bool { return true }
 	down := func() bool { return false }
 	nodes := func() []music.NodeStatus {
-		return []music.NodeStatus{{Name: "main", Connected: true, Players: 2}, {Name: "backup", Breaker: resilience.StateOpen}}
+		return []music.NodeStatus{
+			{Name: "main", Connected: true, Players: 2},
+			{Name: "backup", Breaker: resilience.StateOpen},
+			{Name: "old", Connected: true, Draining: true, Players: 1},
+		}
 	}
-	const nodeLines = "lavalink node main: connected, breaker closed, 2 players\nlavalink node backup: disconnected, breaker open, 0 players\n"
+	const nodeLines = "lavalink node main: connected, breaker closed, 2 players\n" +
+		"lavalink node backup: disconnected, breaker open, 0 players\n" +
+		"lavalink node old: connected, draining, breaker closed, 1 players\n"
 	for _, tc := range []struct {
 		name     string
 		discord  func() bool

@@ -46,6 +46,7 @@ const (
 	envRedisURL         = "REDIS_URL"
 	envDataDir          = "DATA_DIR"
 	envMetricsAddr      = "METRICS_ADDR"
+	envAdminToken       = "ADMIN_TOKEN"
 	envLogLevel         = "LOG_LEVEL"
 	envLogFormat        = "LOG_FORMAT"
 	envSlackWebhook     = "ALERT_SLACK_WEBHOOK"
@@ -92,7 +93,9 @@ var vars = []envVar{
 		Usage: "Directory of the embedded file store (tunekit.db) used without REDIS_URL; created when missing."},
 
 	{Name: envMetricsAddr, Group: groupOps, Default: defaultMetricsAddr,
-		Usage: "Listen address of /metrics (Prometheus), /healthz (alive) and /readyz (gateway connected and a Lavalink node up)."},
+		Usage: "Listen address of /metrics (Prometheus), /healthz (alive) and /readyz (gateway connected and a Lavalink node up; lists each node and whether it drains)."},
+	{Name: envAdminToken, Group: groupOps, Secret: true, Default: "unset: no admin routes",
+		Usage: "Bearer token of the admin routes on METRICS_ADDR, at least 16 characters: POST /admin/nodes/{name}/drain[?wait=5m] moves every player off a Lavalink node and places no new ones there (for a rolling upgrade; 200 once empty, 202 while players remain), POST /admin/nodes/{name}/undrain takes it back."},
 	{Name: envLogLevel, Group: groupOps, Default: "info",
 		Usage: "debug, info, warn or error. Secrets are masked at every level."},
 	{Name: envLogFormat, Group: groupOps, Default: "text",

@@ -224,6 +224,25 @@ func (in *instance) get(path string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
+// post sends an admin request with token as its bearer token (none when
+// empty).
+func (in *instance) post(path, token string) (int, string) {
+	in.w.t.Helper()
+	req, err := http.NewRequestWithContext(in.w.ctx, http.MethodPost, "http://"+in.addr+path, nil)
+	must(in.w.t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		in.w.t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	must(in.w.t, err)
+	return resp.StatusCode, string(body)
+}
+
 // waitReady polls /readyz until it answers 200.
 func (in *instance) waitReady() {
 	in.w.t.Helper()
