@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/disgoorg/snowflake/v2"
+
+	"github.com/tunekit/tunekit/metrics"
 )
 
 var (
@@ -57,6 +59,17 @@ func (e *ShareError) Error() string {
 
 // Is reports whether target is [ErrShareExceeded].
 func (e *ShareError) Is(target error) bool { return target == ErrShareExceeded }
+
+// countRejected records the tracks a play request could not queue, one
+// each, by reason.
+func (m *Manager) countRejected(tooLongN, overShare int) {
+	for range tooLongN {
+		m.cfg.Metrics.TrackPlayRejected(metrics.RejectedTooLong)
+	}
+	for range overShare {
+		m.cfg.Metrics.TrackPlayRejected(metrics.RejectedOverShare)
+	}
+}
 
 // tooLong reports whether t is over limit (0: none). A live stream is.
 func tooLong(t *Track, limit time.Duration) bool {

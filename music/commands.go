@@ -76,6 +76,10 @@ func (m *Manager) runOr(ctx context.Context, name string, guild snowflake.ID, ac
 // countCommandError counts the failures that are not the user's doing.
 func (m *Manager) countCommandError(err error) {
 	switch {
+	case errors.Is(err, ErrNotServed):
+		m.cfg.Metrics.TrackError(metrics.ComponentPlayer, metrics.KindUnavailable, metrics.SeverityLow)
+	case errors.Is(err, ErrVersionConflict):
+		m.cfg.Metrics.TrackError(metrics.ComponentStore, metrics.KindInvalidInput, metrics.SeverityLow)
 	case errors.Is(err, ErrServiceUnavailable):
 		m.cfg.Metrics.TrackError(metrics.ComponentLavalink, metrics.KindUnavailable, metrics.SeverityHigh)
 	case errors.Is(err, ErrVoiceTimeout):
@@ -181,6 +185,9 @@ func (m *Manager) Play(ctx context.Context, guild snowflake.ID, actor Actor, que
 	}
 	var res PlayResult
 	err := m.run(ctx, "play", guild, actor, ActionPlay, nil, func(ctx context.Context) error {
+		if !m.serves(guild) {
+			return &NotServedError{Guild: guild}
+		}
 		asked := m.clock.Now()
 		ident, err := ParseQuery(query, m.cfg.SearchPrefix, m.cfg.AllowedHosts)
 		if err != nil {
@@ -211,12 +218,12 @@ func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, 
 	defer p.release()
 	defer m.discardIfEmpty(p)
 
+	fresh, err := m.claim(ctx, p, st)
+	if err != nil {
+		return PlayResult{}, err
+	}
 	now := m.clock.Now()
 	p.mu.Lock()
-	fresh := p.sess == nil
-	if fresh {
-		m.newSession(p, st, now)
-	}
 	sess := p.sess
 	q := sess.Queue()
 	_, playing := sess.Current()
@@ -224,6 +231,7 @@ func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, 
 	// once and takes no room in the queue.
 	direct := !playing && q.Len() == 0
 	tracks, tooLongN, overShare, aerr := admit(st, tracks, q, actor.UserID, direct)
+	m.countRejected(tooLongN, overShare)
 	if aerr != nil {
 		if fresh {
 			m.endSessionLocked(p)
@@ -239,18 +247,18 @@ func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, 
 	if !playing && !fresh {
 		saved = q.Tracks()
 	}
+	p.mu.Unlock()
 	pos, added, qerr := 0, 0, error(nil)
 	if len(queued) > 0 {
-		pos, added, qerr = q.addMany(queued, at)
+		pos, added, qerr = m.addTracks(ctx, p, queued, at)
 	}
 	if direct {
 		added++
 	}
 	if added == 0 {
 		if fresh {
-			m.endSessionLocked(p)
+			m.undoAdd(ctx, p, true, nil)
 		}
-		p.mu.Unlock()
 		return PlayResult{}, qerr
 	}
 	res := PlayResult{Track: tracks[0], Added: added, Position: 1, TooLong: tooLongN, OverShare: overShare}
@@ -261,6 +269,7 @@ func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, 
 	if errors.As(qerr, &qf) {
 		res.Dropped = qf.Dropped
 	}
+	p.mu.Lock()
 	voiceCh := sess.VoiceChannelID()
 	if sess.TextChannelID() == 0 || fresh {
 		text := st.AnnounceChannelID()
@@ -285,15 +294,20 @@ func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, 
 		target = actor.VoiceChannelID
 	}
 	if _, err := m.join(ctx, guild, target); err != nil {
-		m.undoAdd(p, fresh, saved)
+		m.undoAdd(ctx, p, fresh, saved)
 		return PlayResult{}, err
+	}
+	first := tracks[0]
+	if !direct {
+		next, err := m.editQueue(ctx, p, false, takeFirst)
+		if err != nil {
+			m.undoAdd(ctx, p, fresh, saved)
+			return PlayResult{}, err
+		}
+		first = next[0].Track
 	}
 	p.mu.Lock()
 	sess.SetVoiceChannel(target)
-	first := tracks[0]
-	if !direct {
-		first, _ = q.Next()
-	}
 	sess.Start(first, m.clock.Now())
 	p.askedAt = asked
 	p.idle.stop()
@@ -313,19 +327,92 @@ func (m *Manager) enqueue(ctx context.Context, guild snowflake.ID, actor Actor, 
 	return res, nil
 }
 
+// takeFirst plans taking the first queued track, to play it.
+func takeFirst(q *Queue) ([]QueueEdit, error) {
+	return []QueueEdit{{Op: QueueSkipTo, Position: 1}}, nil
+}
+
+// claim gives p, which may have no session, one, for Play; fresh
+// reports a new session. When the Manager leases guilds it takes the
+// guild's lease first, and a session stored by an owner whose lease ran
+// out is taken over (restored and synced with a node) instead of
+// replaced. It runs with the turn.
+func (m *Manager) claim(ctx context.Context, p *player, st Settings) (fresh bool, err error) {
+	p.mu.Lock()
+	has := p.sess != nil
+	p.mu.Unlock()
+	if has {
+		return false, nil
+	}
+	if m.own != nil {
+		snap, err := m.restore(ctx, p)
+		switch {
+		case err == nil:
+			p.mu.Lock()
+			p.setNode(m.byName[snap.Node])
+			if !p.needSync {
+				m.armIdle(p)
+			}
+			p.mu.Unlock()
+			m.sup.needSync(p.guild)
+			return false, nil
+		case !errors.Is(err, ErrSnapshotNotFound):
+			return false, err
+		}
+	}
+	sess, _ := NewSession(p.guild, m.clock.Now(), WithMaxLength(st.MaxQueueLength()), WithFair(st.FairQueue()))
+	sess.ApplySettings(st)
+	_ = sess.SetVolume(st.Volume())
+	m.adoptSession(ctx, p, sess, st, false)
+	return true, nil
+}
+
+// addTracks adds Play's tracks to p's queue, with the turn, and returns
+// the position of the first and how many were added; a
+// [*QueueFullError] says how many did not fit.
+func (m *Manager) addTracks(ctx context.Context, p *player, tracks []Track, at Placement) (first, added int, err error) {
+	if m.queues == nil {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.sess.Queue().addMany(tracks, at)
+	}
+	var max int
+	res, err := m.editQueue(ctx, p, false, func(q *Queue) ([]QueueEdit, error) {
+		max = q.MaxLength()
+		return addPlan(q, tracks, at, &first)
+	})
+	for _, r := range res {
+		added += r.Added
+	}
+	if errors.Is(err, errReorders) {
+		err = m.replaceQueue(ctx, p, false, func(q *Queue) []Track {
+			order, places, _ := fairPlace(q, tracks, at)
+			if added = len(places); added > 0 {
+				first = places[0]
+			}
+			return order
+		})
+	}
+	if err == nil && added < len(tracks) {
+		err = &QueueFullError{Max: max, Dropped: len(tracks) - added}
+	}
+	return first, added, err
+}
+
 // undoAdd takes back the tracks Play added when it could not start
 // them: it ends a new session, or puts back the queue saved before.
-func (m *Manager) undoAdd(p *player, fresh bool, saved []Track) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if fresh {
-		m.endSessionLocked(p)
+func (m *Manager) undoAdd(ctx context.Context, p *player, fresh bool, saved []Track) {
+	if !fresh {
+		if err := m.replaceQueue(ctx, p, true, func(*Queue) []Track { return saved }); err != nil {
+			m.log.WarnContext(ctx, "put the queue back", "guild", p.guild, "error", err)
+		}
 		return
 	}
-	q := p.sess.Queue()
-	q.Clear()
-	for _, t := range saved {
-		q.pushBackForce(t)
+	p.mu.Lock()
+	m.endSessionLocked(p)
+	p.mu.Unlock()
+	if m.fenced != nil {
+		m.saver.dirty(p.guild, true) // the store may hold the added tracks
 	}
 }
 
@@ -465,9 +552,9 @@ func (m *Manager) skip(ctx context.Context, p *player, sess *Session, n int) (Sk
 		p.mu.Unlock()
 		return res, unavailable(errors.New("the guild's node is not available"))
 	}
-	next, started, err := sess.Skip(n, now)
 	p.askedAt = now
 	p.mu.Unlock()
+	next, started, err := m.skipQueue(ctx, p, sess, n, now)
 	if err != nil {
 		return res, err
 	}
@@ -514,10 +601,10 @@ func (m *Manager) Previous(ctx context.Context, guild snowflake.ID, actor Actor)
 				return unavailable(errors.New("the guild's node is not available"))
 			}
 			now := m.clock.Now()
-			t, err := sess.Previous(now)
 			p.askedAt = now
 			p.idle.stop()
 			p.mu.Unlock()
+			t, err := m.previous(ctx, p, sess, now)
 			if err != nil {
 				return err
 			}
@@ -541,12 +628,14 @@ func (m *Manager) Stop(ctx context.Context, guild snowflake.ID, actor Actor) err
 					return err
 				}
 			}
+			if _, err := m.editQueue(ctx, p, false, clearPlan); err != nil {
+				return err
+			}
 			now := m.clock.Now()
 			p.mu.Lock()
 			if playing {
 				_ = sess.Stop(now)
 			}
-			sess.Queue().Clear()
 			p.autoPause = false
 			m.armIdle(p)
 			p.mu.Unlock()
@@ -655,8 +744,10 @@ func (m *Manager) Shuffle(ctx context.Context, guild snowflake.ID, actor Actor) 
 	var n int
 	err := m.run(ctx, "shuffle", guild, actor, ActionShuffle, nil, func(ctx context.Context) error {
 		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
+			if err := m.shuffle(ctx, p); err != nil {
+				return err
+			}
 			p.mu.Lock()
-			sess.Queue().Shuffle()
 			n = sess.Queue().Len()
 			p.mu.Unlock()
 			m.saver.dirty(guild, false)
@@ -678,14 +769,15 @@ func (m *Manager) Remove(ctx context.Context, guild snowflake.ID, actor Actor, p
 	}
 	err := m.run(ctx, "remove", guild, actor, ActionRemove, requester, func(ctx context.Context) error {
 		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
-			p.mu.Lock()
-			t, err := sess.Queue().Remove(position)
-			p.mu.Unlock()
-			if err == nil {
-				res = t
-				m.saver.dirty(guild, false)
+			r, err := m.editQueue(ctx, p, false, func(*Queue) ([]QueueEdit, error) {
+				return []QueueEdit{{Op: QueueRemove, Position: position}}, nil
+			})
+			if err != nil {
+				return err
 			}
-			return err
+			res = r[0].Track
+			m.saver.dirty(guild, false)
+			return nil
 		})
 	})
 	return res, err
@@ -697,16 +789,13 @@ func (m *Manager) Move(ctx context.Context, guild snowflake.ID, actor Actor, fro
 	var res Track
 	err := m.run(ctx, "move", guild, actor, ActionMove, nil, func(ctx context.Context) error {
 		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
-			p.mu.Lock()
-			defer p.mu.Unlock()
-			t, err := sess.Queue().At(from)
+			r, err := m.editQueue(ctx, p, false, func(*Queue) ([]QueueEdit, error) {
+				return []QueueEdit{{Op: QueueMove, Position: from, To: to}}, nil
+			})
 			if err != nil {
 				return err
 			}
-			if err := sess.Queue().Move(from, to); err != nil {
-				return err
-			}
-			res = t
+			res = r[0].Track
 			m.saver.dirty(guild, false)
 			return nil
 		})
@@ -720,9 +809,13 @@ func (m *Manager) Clear(ctx context.Context, guild snowflake.ID, actor Actor) (i
 	var n int
 	err := m.run(ctx, "clear", guild, actor, ActionClear, nil, func(ctx context.Context) error {
 		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
-			p.mu.Lock()
-			n = sess.Queue().Clear()
-			p.mu.Unlock()
+			r, err := m.editQueue(ctx, p, false, clearPlan)
+			if err != nil {
+				return err
+			}
+			if len(r) > 0 {
+				n = r[0].Removed
+			}
 			m.saver.dirty(guild, false)
 			return nil
 		})
@@ -844,6 +937,15 @@ func (m *Manager) changeSettings(ctx context.Context, guild snowflake.ID, change
 		return s, nil
 	}
 	m.putSettings(guild, s)
+	p.mu.Lock()
+	fairOn := p.sess != nil && s.FairQueue() && !p.sess.Queue().Fair() && p.sess.Queue().Len() > 1
+	p.mu.Unlock()
+	if fairOn && m.queues != nil {
+		// Fair mode interleaves the queue at once: in the store too.
+		if err := m.replaceQueue(ctx, p, true, interleaved); err != nil {
+			m.log.WarnContext(ctx, "interleave the shared queue", "guild", guild, "error", err)
+		}
+	}
 	p.mu.Lock()
 	if p.sess != nil {
 		p.sess.ApplySettings(s)

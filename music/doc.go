@@ -304,6 +304,31 @@
 // continues where the node still plays it or, on a node that lost it,
 // at the saved position (Close saves the position at shutdown).
 //
+// # Several processes on one store
+//
+// A bot may run as several processes on one store, each serving some
+// guilds (one per group of Discord shards, say). [Config.Owns] tells the
+// Manager which guilds are its own: Start restores only their sessions,
+// and a command in another guild returns a [*NotServedError]
+// ([ErrNotServed]). When the session store is also a [Leaser] and a
+// [FencedStore] (music/redisstore is), the Manager takes a lease on each
+// guild it plays in, named by [WithOwnerID] and lasting [WithLeaseTTL]
+// ([DefaultLeaseTTL]), renews its leases every third of that, and
+// writes with the lease's fencing token, so a process that stalled past
+// its lease can no longer overwrite the new owner's state: its write is
+// refused, and it stops driving the guild without leaving voice
+// (SessionEnded with reason handedOver). A lease that runs out while the
+// store is down is given up the same way. Once per lease time the
+// Manager takes over stored sessions of its guilds that nobody leases
+// (their process crashed or shut down) and plays on from the saved
+// position; a store that lost its data (a Redis restart without
+// persistence) is written whole again by the lease holder. With a store
+// that is a [QueueEditor] and a [QueueWatcher] the queue itself is
+// shared: each edit is one atomic operation on the stored queue that
+// expects the version the local copy is at; a conflict reloads the
+// queue and tries again, and a change by another process is followed
+// at once.
+//
 // # Concurrency of the Manager
 //
 // Each guild's changes run one at a time, in order: a command, a node

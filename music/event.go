@@ -73,6 +73,9 @@ const (
 	LeaveAlone        LeaveReason = "alone"        // everyone left the voice channel
 	LeaveDisconnected LeaveReason = "disconnected" // Discord disconnected the bot
 	LeaveFailed       LeaveReason = "failed"       // playback failed and could not recover
+	// LeaveHandedOver: another instance of the bot took the guild over
+	// (this one lost the guild's lease); the bot plays on from there.
+	LeaveHandedOver LeaveReason = "handedOver"
 )
 
 // String returns the reason name.

@@ -249,7 +249,7 @@ func TestStrayPlayerDestroyedAfterResume(t *testing.T) {
 }
 
 func TestSecretsNeverLogged(t *testing.T) {
-	const password = "hunter2-very-secret"
+	const password = "fake-hunter2-password"
 	var buf bytes.Buffer
 	var mu sync.Mutex
 	clock := newFakeClock()

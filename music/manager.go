@@ -137,6 +137,14 @@ type Config struct {
 	// DefaultSettings are the bot's defaults for what a guild has not
 	// chosen (see [Settings.WithDefaults]). Default: tunekit's.
 	DefaultSettings Settings
+
+	// Owns reports whether this process serves a guild, for bots run as
+	// several processes on one store (one per group of Discord shards,
+	// say). Start restores, and Play and takeovers create, sessions only
+	// for guilds it serves; Play in another guild fails with a
+	// [*NotServedError]. It must be cheap and safe for concurrent use.
+	// Default (nil): every guild.
+	Owns func(guild snowflake.ID) bool
 }
 
 // Clock is the Manager's source of time: timeouts, the grace period,
@@ -189,6 +197,9 @@ type options struct {
 	healBackoff      time.Duration
 	voteTimeout      time.Duration // see vote.go
 	leaveGrace       time.Duration // see queuecontrol.go
+
+	ownerID  string        // see ownership.go
+	leaseTTL time.Duration // see ownership.go
 }
 
 // WithClock makes the Manager read time and set timers through c.
@@ -320,6 +331,22 @@ type Manager struct {
 	// the node's client has taken it in.
 	observeStats func(ln *lavaNode)
 
+	// own holds the guild leases when Sessions is a Leaser and a
+	// FencedStore (ownership.go); nil otherwise.
+	own *ownership
+	// fenced is Sessions as a FencedStore when the Manager leases guilds
+	// or shares queues, which both write through it; nil otherwise.
+	fenced FencedStore
+	// fencedSettings is Settings as a FencedStore when it is the session
+	// store and the Manager leases guilds: settings writes then carry the
+	// lease's token.
+	fencedSettings FencedStore
+	// queues edits the shared queues when Sessions is a QueueEditor and
+	// a FencedStore (sharedqueue.go); watcher reports changes to them.
+	queues    QueueEditor
+	watcher   QueueWatcher
+	stopWatch func()
+
 	// lyricsCache holds lyrics lookups by encoded track (lyrics.go).
 	lyricsCache *ttlcache.Cache[string, lyricsEntry]
 	// looks schedules the watchdog's looks (watchdog.go).
@@ -353,6 +380,7 @@ func NewManager(cfg Config, opts ...Option) (*Manager, error) {
 		healBackoff:      DefaultHealBackoff,
 		voteTimeout:      DefaultVoteSkipTimeout,
 		leaveGrace:       DefaultLeaveGrace,
+		leaseTTL:         DefaultLeaseTTL,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -389,13 +417,17 @@ func NewManager(cfg Config, opts ...Option) (*Manager, error) {
 			m.cfg.Sessions = mem
 		}
 	}
+	m.sharedStores()
 	m.policy = cfg.Policy
 	if m.policy.Default == (ratelimit.Limit{}) && len(m.policy.Commands) == 0 {
 		m.policy = ratelimit.DefaultPolicy()
 	}
 	m.rec = cfg.Recommender
 	if m.rec == nil {
-		m.rec = NewRecommenderChain(DefaultProviders(m.cfg.SearchPrefix), WithChainClock(o.clock.Now))
+		m.rec = NewRecommenderChain(DefaultProviders(m.cfg.SearchPrefix), WithChainClock(o.clock.Now),
+			WithProviderObserver(func(provider string, outcome ProviderOutcome, _ time.Duration) {
+				m.cfg.Metrics.TrackAutoplayProvider(provider, string(outcome))
+			}))
 	}
 	m.players.init()
 	m.voice.init()
@@ -484,8 +516,41 @@ func validate(cfg *Config, o *options) error {
 		return &ConfigError{Field: "WithResumeTimeout", Reason: "below one second"}
 	case o.backoffMin <= 0 || o.backoffMax < o.backoffMin:
 		return &ConfigError{Field: "WithReconnectBackoff", Reason: "need 0 < initial <= max"}
+	case o.leaseTTL < 3*time.Millisecond:
+		return &ConfigError{Field: "WithLeaseTTL", Reason: "below 3ms"}
+	}
+	if o.ownerID == "" {
+		o.ownerID = defaultOwnerID()
+	} else if err := CheckLeaseRequest(o.ownerID, o.leaseTTL); err != nil {
+		return &ConfigError{Field: "WithOwnerID", Reason: err.Error()}
 	}
 	return nil
+}
+
+// sharedStores finds what the session store offers beyond a
+// SessionStore: leases and fencing (multi-process ownership), queue
+// edits (a shared queue), and a queue watcher (the store's, or the event
+// bus').
+func (m *Manager) sharedStores() {
+	fenced, _ := m.cfg.Sessions.(FencedStore)
+	if fenced == nil {
+		return
+	}
+	if l, ok := m.cfg.Sessions.(Leaser); ok {
+		m.own = newOwnership(l, m.opt.ownerID, m.opt.leaseTTL)
+		m.fenced = fenced
+		if fs, ok := m.cfg.Settings.(FencedStore); ok && sameStore(m.cfg.Settings, m.cfg.Sessions) {
+			m.fencedSettings = fs
+		}
+	}
+	if qe, ok := m.cfg.Sessions.(QueueEditor); ok {
+		m.queues, m.fenced = qe, fenced
+		if w, ok := m.cfg.Sessions.(QueueWatcher); ok {
+			m.watcher = w
+		} else if w, ok := m.events.(QueueWatcher); ok {
+			m.watcher = w
+		}
+	}
 }
 
 // Events returns the bus the Manager publishes on: Config.Events, or the
@@ -530,6 +595,12 @@ func (m *Manager) Start(ctx context.Context) error {
 	m.phase.Store(phaseStarted)
 	m.wg.Go(m.saver.run)
 	m.wg.Go(m.sup.run)
+	if m.own != nil {
+		m.wg.Go(m.runLeases)
+	}
+	if m.watcher != nil {
+		m.stopWatch = m.watcher.WatchQueues(m.queueChanged)
+	}
 	m.startWatchdog()
 	for _, p := range restored {
 		m.sup.needSync(p.guild)
@@ -561,6 +632,9 @@ func (m *Manager) Close(ctx context.Context) error {
 		return nil
 	}
 	var errs []error
+	if m.stopWatch != nil {
+		m.stopWatch()
+	}
 	if err := waitCtx(ctx, m.inflight.Wait); err != nil {
 		errs = append(errs, err)
 	}
@@ -574,6 +648,7 @@ func (m *Manager) Close(ctx context.Context) error {
 		if err := m.saver.flush(ctx); err != nil {
 			errs = append(errs, err)
 		}
+		m.releaseAll(ctx)
 	}
 	for _, ln := range m.nodes {
 		if err := ln.client.Close(ctx); err != nil {

@@ -80,7 +80,7 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 			_ = p.sess.Stop(now)
 			p.mu.Unlock()
 			m.voice.with(guild, func(g *guildVoice) {
-				g.bot = botVoice{channel: voiceID, sessionID: "voice-session-id", token: "voice-token-0123456789", endpoint: "voice.example.test:443"}
+				g.bot = botVoice{channel: voiceID, sessionID: "voice-session-id", token: "fake-voice-token-0123456789", endpoint: "voice.example.test:443"}
 				g.users = map[snowflake.ID]snowflake.ID{userID: voiceID}
 			})
 			m.saver.dirty(guild, false)

@@ -32,7 +32,7 @@ func (g *gateway) UpdateVoiceState(_ context.Context, guild snowflake.ID, channe
 	}
 	g.m.OnVoiceStateUpdate(music.VoiceStateUpdate{GuildID: guild, UserID: g.bot, ChannelID: *channel, SessionID: "voice-session", Bot: true})
 	endpoint := "voice.example.test:443"
-	g.m.OnVoiceServerUpdate(music.VoiceServerUpdate{GuildID: guild, Token: "voice-token", Endpoint: &endpoint})
+	g.m.OnVoiceServerUpdate(music.VoiceServerUpdate{GuildID: guild, Token: "fake-voice-token", Endpoint: &endpoint})
 	return nil
 }
 

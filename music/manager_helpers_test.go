@@ -171,10 +171,10 @@ func (v *fakeVoice) UpdateVoiceState(_ context.Context, guild snowflake.ID, chan
 	if onJoin != nil {
 		onJoin()
 	}
-	m.OnVoiceServerUpdate(VoiceServerUpdate{GuildID: guild, Token: "held-back"})
+	m.OnVoiceServerUpdate(VoiceServerUpdate{GuildID: guild, Token: "fake-held-back"})
 	m.OnVoiceStateUpdate(VoiceStateUpdate{GuildID: guild, UserID: botID, ChannelID: ch, SessionID: sid, Bot: true})
 	endpoint := "voice.example.test:443"
-	m.OnVoiceServerUpdate(VoiceServerUpdate{GuildID: guild, Token: "token-" + sid, Endpoint: &endpoint})
+	m.OnVoiceServerUpdate(VoiceServerUpdate{GuildID: guild, Token: "fake-token-" + sid, Endpoint: &endpoint})
 	if v.joined != nil {
 		v.joined <- guild
 	}

@@ -27,7 +27,7 @@ func TestPlayJoinsStartsAndAdvances(t *testing.T) {
 	if !ok || np.Track == nil || np.Track.Info.Title != "one" || !np.Connected {
 		t.Fatalf("node player = %+v, want one playing with voice", np)
 	}
-	if np.Voice.ChannelID != voiceID.String() || np.Voice.Endpoint == "" || np.Voice.Token == "held-back" {
+	if np.Voice.ChannelID != voiceID.String() || np.Voice.Endpoint == "" || np.Voice.Token == "fake-held-back" {
 		t.Errorf("node voice = %+v", np.Voice)
 	}
 

@@ -32,6 +32,10 @@ type saver struct {
 	// observe, set by tests before Start, sees each write once it is
 	// accounted for.
 	observe func(guild snowflake.ID, settings bool, err error)
+	// waiting, set by tests before Start, is called each time the saver
+	// has armed its timer for next (zero: nothing due) and is about to
+	// wait.
+	waiting func(next time.Time)
 }
 
 // saveState is a guild session's pending write.
@@ -107,6 +111,23 @@ func (s *saver) pendingSettings(guild snowflake.ID) (Settings, bool) {
 	return Settings{}, false
 }
 
+// hasSession reports whether a write of the guild's session waits.
+func (s *saver) hasSession(guild snowflake.ID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.sessions[guild]
+	return st != nil && st.gen != st.written
+}
+
+// forget drops the guild's waiting writes, for a guild handed over to
+// another owner.
+func (s *saver) forget(guild snowflake.ID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sessions, guild)
+	delete(s.settings, guild)
+}
+
 // pending reports how many writes wait, sessions and settings.
 func (s *saver) pending() (sessions, settings int) {
 	s.mu.Lock()
@@ -130,6 +151,9 @@ func (s *saver) run() {
 			continue // changes may have come in meanwhile
 		}
 		s.schedule(next)
+		if s.waiting != nil {
+			s.waiting(next)
+		}
 		select {
 		case <-s.signal:
 		case <-ctx.Done():
@@ -217,36 +241,87 @@ func (s *saver) pass(ctx context.Context) (wrote bool, next time.Time) {
 	return len(sessions)+len(settings) > 0, next
 }
 
-// snapshot captures the guild's session; false when it has none (it
-// ended, and its stored snapshot is to be deleted).
-func (m *Manager) snapshot(guild snowflake.ID) (Snapshot, bool) {
+// sessionWrite is what the saver writes for a guild.
+type sessionWrite struct {
+	snap  Snapshot
+	has   bool     // false: the session ended; delete the stored one
+	lease leaseRef // the guild's lease; token 0 when none is held
+	keep  bool     // keep the stored queue (a shared queue in step)
+	qgen  uint64   // the player's qgen when snap was taken
+}
+
+// sessionWrite captures the guild's session for the saver.
+func (m *Manager) sessionWrite(guild snowflake.ID) sessionWrite {
+	w := sessionWrite{lease: m.own.ref(guild)}
 	p := m.players.get(guild)
 	if p == nil {
-		return Snapshot{}, false
+		return w
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.sess == nil {
-		return Snapshot{}, false
+		return w
 	}
-	return p.sess.Snapshot(), true
+	w.snap, w.has = p.sess.Snapshot(), true
+	w.keep, w.qgen = m.queues != nil && !p.qlocal, p.qgen
+	if w.keep {
+		w.snap.Queue = nil // the store keeps its own
+	}
+	return w
+}
+
+// queueSaved records that a save wrote the guild's queue whole at
+// version v: the local queue is in step again unless it changed since.
+func (m *Manager) queueSaved(guild snowflake.ID, v, qgen uint64) {
+	p := m.players.get(guild)
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.qgen == qgen {
+		p.qlocal = false
+	}
+	p.qver = v
+}
+
+// storeSession writes w: through [FencedStore] when the Manager leases
+// guilds or shares queues, else with Save and Delete.
+func (m *Manager) storeSession(ctx context.Context, guild snowflake.ID, w sessionWrite) error {
+	if m.fenced == nil {
+		if w.has {
+			return m.cfg.Sessions.Save(ctx, w.snap)
+		}
+		return m.cfg.Sessions.Delete(ctx, guild)
+	}
+	if !w.has {
+		return m.fenced.DeleteFenced(ctx, guild, w.lease.token)
+	}
+	v, err := m.fenced.SaveFenced(ctx, w.snap, SaveOptions{Token: w.lease.token, KeepQueue: w.keep})
+	if err == nil && m.queues != nil && !w.keep {
+		m.queueSaved(guild, v, w.qgen)
+	}
+	return err
 }
 
 func (s *saver) writeSession(ctx context.Context, d due, now time.Time) error {
 	m := s.m
-	snap, has := m.snapshot(d.guild)
-	wctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	w := m.sessionWrite(d.guild)
 	var err error
-	if has {
-		err = m.cfg.Sessions.Save(wctx, snap)
-	} else {
-		err = m.cfg.Sessions.Delete(wctx, d.guild)
+	switch {
+	case m.own != nil && w.lease.token == 0:
+		// The guild is not leased here (any more): what is stored is
+		// another owner's, or gone with the lease given back.
+	default:
+		wctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		err = m.storeSession(wctx, d.guild, w)
+		cancel()
 	}
-	cancel()
+	fenced := errors.Is(err, ErrFenced)
 	s.mu.Lock()
 	st := s.sessions[d.guild]
 	if st != nil {
-		if err == nil {
+		if err == nil || fenced {
 			st.written, st.last, st.fails, st.retryAt = max(st.written, d.gen), now, 0, time.Time{}
 			if st.written == st.gen {
 				st.urgent = false
@@ -257,7 +332,15 @@ func (s *saver) writeSession(ctx context.Context, d due, now time.Time) error {
 		}
 	}
 	s.mu.Unlock()
-	if err != nil {
+	switch {
+	case err == nil && !w.has && w.lease.token != 0:
+		m.released(d.guild)
+	case fenced:
+		// Another owner has the guild: the write is not retried
+		// (handOver drops the guild, or reclaim writes it anew).
+		m.log.InfoContext(ctx, "session write fenced off", "guild", d.guild, "error", err)
+		m.leaseLost(d.guild, w.lease, err)
+	case err != nil:
 		m.storeFailed(ctx, "save session", d.guild, err)
 	}
 	if s.observe != nil {
@@ -279,7 +362,13 @@ func (s *saver) writeSettings(ctx context.Context, d due, now time.Time) error {
 		return nil
 	}
 	wctx, cancel := context.WithTimeout(ctx, storeTimeout)
-	err := m.cfg.Settings.Put(wctx, d.guild, st)
+	var err error
+	lease := m.own.ref(d.guild)
+	if m.fencedSettings != nil && lease.token != 0 {
+		err = m.fencedSettings.PutFenced(wctx, d.guild, st, lease.token)
+	} else {
+		err = m.cfg.Settings.Put(wctx, d.guild, st)
+	}
 	cancel()
 	s.mu.Lock()
 	if cur := s.settings[d.guild]; cur == w {
@@ -295,7 +384,11 @@ func (s *saver) writeSettings(ctx context.Context, d due, now time.Time) error {
 		}
 	}
 	s.mu.Unlock()
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrFenced):
+		m.log.InfoContext(ctx, "settings write fenced off", "guild", d.guild, "error", err)
+		m.leaseLost(d.guild, lease, err)
+	case err != nil:
 		m.storeFailed(ctx, "save settings", d.guild, err)
 	}
 	if s.observe != nil {
@@ -363,46 +456,98 @@ func (s *saver) flush(ctx context.Context) error {
 	return nil
 }
 
-// loadSessions restores every stored session into a player, for Start.
-// It returns the players and, by node name, the Lavalink session to
-// resume (the one saved most recently).
+// loadSessions restores the stored sessions of the guilds the Manager
+// serves (Config.Owns) and, with leases, can lease, for Start. It
+// returns the players and, by node name, the Lavalink session to resume
+// (the one saved most recently).
 func (m *Manager) loadSessions(ctx context.Context) ([]*player, map[string]string, error) {
 	ids, err := m.cfg.Sessions.List(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("music: list stored sessions: %w", err)
 	}
-	now := m.clock.Now()
 	sids := make(map[string]string)
 	newest := make(map[string]time.Time)
 	var out []*player
 	for _, id := range ids {
-		snap, err := m.cfg.Sessions.Load(ctx, id)
+		if !m.serves(id) {
+			continue
+		}
+		p := m.players.getOrCreate(m, id)
+		snap, err := m.restore(ctx, p)
 		if err != nil {
-			if !errors.Is(err, ErrSnapshotNotFound) {
+			m.discardIfEmpty(p)
+			switch {
+			case errors.Is(err, ErrNotServed):
+				m.log.DebugContext(ctx, "stored session leased by another instance", "guild", id, "error", err)
+			case !errors.Is(err, ErrSnapshotNotFound):
 				m.log.WarnContext(ctx, "skip stored session", "guild", id, "error", err)
 			}
 			continue
 		}
-		st := m.guildSettings(ctx, id)
-		// Fair from the start: a fair queue is restored in its order.
-		sess, err := RestoreSession(snap, WithMaxLength(st.MaxQueueLength()), WithFair(st.FairQueue()))
-		if err != nil {
-			m.log.WarnContext(ctx, "skip stored session", "guild", id, "error", err)
-			continue
-		}
-		sess.ApplySettings(st)
-		p := m.players.getOrCreate(m, id)
-		p.mu.Lock()
-		p.sess, p.settings, p.joinedAt, p.restored = sess, st, now, true
-		p.needSync = sess.VoiceChannelID() != 0
-		p.mu.Unlock()
-		n := m.sessions.Add(1)
-		m.cfg.Metrics.SetSessions(int(n))
-		m.cfg.Metrics.SetActiveGuilds(int(n))
 		if snap.Node != "" && snap.NodeSessionID != "" && !snap.LastActivity.Before(newest[snap.Node]) {
 			sids[snap.Node], newest[snap.Node] = snap.NodeSessionID, snap.LastActivity
 		}
 		out = append(out, p)
 	}
 	return out, sids, nil
+}
+
+// restore loads the guild's stored session into p, which has none,
+// under the guild's lease when the store grants leases (another owner's
+// lease is a [*NotServedError]); with a shared queue the queue and its
+// version come from [QueueEditor.LoadQueue]. The lease stays taken when
+// it fails ([Manager.discardIfEmpty] gives it back). It runs with the
+// guild's turn, or at Start.
+func (m *Manager) restore(ctx context.Context, p *player) (Snapshot, error) {
+	if _, err := m.takeLease(ctx, p.guild); err != nil {
+		return Snapshot{}, err
+	}
+	snap, err := m.cfg.Sessions.Load(ctx, p.guild)
+	if err == nil {
+		var sess *Session
+		st := m.guildSettings(ctx, p.guild)
+		// Fair from the start: a fair queue is restored in its order.
+		if sess, err = RestoreSession(snap, WithMaxLength(st.MaxQueueLength()), WithFair(st.FairQueue())); err == nil {
+			sess.ApplySettings(st)
+			m.adoptSession(ctx, p, sess, st, true)
+			return snap, nil
+		}
+	}
+	return Snapshot{}, err
+}
+
+// adoptSession makes sess p's session: a restored one (to be synced with
+// a node), or a new one. With a shared queue, the stored queue and its
+// version replace the session's queue; when they cannot be read, the
+// session's queue is written whole at the next save.
+func (m *Manager) adoptSession(ctx context.Context, p *player, sess *Session, st Settings, restored bool) {
+	var qs QueueState
+	var qerr error
+	if m.queues != nil {
+		qs, qerr = m.queues.LoadQueue(ctx, p.guild)
+		if qerr != nil {
+			m.storeFailed(ctx, "load queue", p.guild, qerr)
+		}
+	}
+	now := m.clock.Now()
+	p.mu.Lock()
+	p.sess, p.settings, p.joinedAt = sess, st, now
+	p.errs, p.autoPause, p.needSync, p.restored = nil, false, false, restored
+	p.qver, p.qlocal = 0, false
+	if restored {
+		p.needSync = sess.VoiceChannelID() != 0
+	}
+	if m.queues != nil {
+		if qerr == nil {
+			sess.Queue().replace(qs.Tracks)
+			p.qver = qs.Version
+		} else {
+			p.qlocal = true
+			p.qgen++
+		}
+	}
+	p.mu.Unlock()
+	n := m.sessions.Add(1)
+	m.cfg.Metrics.SetSessions(int(n))
+	m.cfg.Metrics.SetActiveGuilds(int(n))
 }

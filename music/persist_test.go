@@ -115,15 +115,98 @@ func (f *flakyStore) Get(ctx context.Context, g snowflake.ID) (Settings, error) 
 	return f.notifyStore.SettingsStore.Get(ctx, g)
 }
 
+// saverState is what the saver holds for one guild when it waits.
+type saverState struct {
+	next         time.Time // when its timer wakes it; zero: none
+	gen, written uint64    // the session's changes made and written
+	fails        int       // the session's failed writes in a row
+	retryAt      time.Time // when the session's write is tried again
+	settings     int       // settings writes waiting
+}
+
+// saverStepper runs the saver in lockstep with a test: each time the
+// saver has armed its timer and is about to wait, it reports its state
+// and waits until the test lets it go on. So the clock moves only while
+// the saver waits, and a timer is never armed while the clock moves.
+type saverStepper struct {
+	h       *harness
+	guild   snowflake.ID
+	reports chan saverState
+	resume  chan struct{}
+	held    bool       // the saver waits for resume
+	last    saverState // its state as it waits
+}
+
+// newSaverStepper hooks into the saver of a Manager not started yet.
+func newSaverStepper(h *harness, guild snowflake.ID) *saverStepper {
+	st := &saverStepper{h: h, guild: guild, reports: make(chan saverState), resume: make(chan struct{})}
+	s, done := h.m.saver, h.m.ctx.Done()
+	s.waiting = func(next time.Time) {
+		s.mu.Lock()
+		r := saverState{next: next, settings: len(s.settings)}
+		if ss := s.sessions[guild]; ss != nil {
+			r.gen, r.written, r.fails, r.retryAt = ss.gen, ss.written, ss.fails, ss.retryAt
+		}
+		s.mu.Unlock()
+		select {
+		case st.reports <- r:
+		case <-done:
+			return
+		}
+		select {
+		case <-st.resume:
+		case <-done:
+		}
+	}
+	return st
+}
+
+// until lets the saver go on, moving the clock to each timer it arms,
+// until it waits in a state that satisfies cond, and returns that state.
+// The saver then waits (the clock stands still) until the next call.
+func (st *saverStepper) until(cond func(saverState) bool) saverState {
+	h := st.h
+	h.t.Helper()
+	timeout := time.After(patience)
+	for {
+		if st.held {
+			if now := h.clock.Now(); st.last.next.After(now) {
+				h.clock.Advance(st.last.next.Sub(now)) // fires the timer: the saver wakes when resumed
+			}
+			st.held = false
+			select {
+			case st.resume <- struct{}{}:
+			case <-timeout:
+				h.t.Fatalf("saver did not go on within %v", patience)
+			}
+		}
+		select {
+		case st.last = <-st.reports:
+			st.held = true
+		case <-timeout:
+			h.t.Fatalf("saver reached no matching state within %v", patience)
+		}
+		if cond(st.last) {
+			return st.last
+		}
+	}
+}
+
 func TestFailedSavesAreRetried(t *testing.T) {
 	mem := NewMemoryStore()
 	store := newFlakyStore(mem)
-	h := newHarness(t, harnessConfig{sessions: store, settings: store, opts: []Option{WithSaveRetry(time.Second, 4*time.Second)}})
+	h := newHarness(t, harnessConfig{sessions: store, settings: store, noStart: true,
+		opts: []Option{WithSaveRetry(time.Second, 4*time.Second)}})
+	saver := newSaverStepper(h, guildID)
+	h.start()
 	h.addTracks("one", "two")
 	h.listen(guildID, userID, voiceID)
 	ctx := h.ctx()
 	h.play(guildID, listener, "one")
-	h.waitWrite(store.writes, func(w storeWrite) bool { return w.err == nil && w.snap.Current != nil })
+	saver.until(func(r saverState) bool { return r.gen > 0 && r.written == r.gen })
+	if snap, err := mem.Load(ctx, guildID); err != nil || snap.Current == nil || snap.Current.Info.Title != "one" {
+		t.Fatalf("stored after the first track started = %+v, %v", snap, err)
+	}
 
 	store.set(true)
 	h.play(guildID, listener, "two")
@@ -133,21 +216,23 @@ func TestFailedSavesAreRetried(t *testing.T) {
 	if st, err := h.m.Settings(ctx, guildID, listener); err != nil || st.Volume() != 70 {
 		t.Errorf("Settings with the store down = %v, %v; want volume 70", st.Volume(), err)
 	}
-	h.clock.Advance(DefaultSaveInterval)
-	h.waitWrite(store.writes, func(w storeWrite) bool { return w.err != nil })
-	// Retries back off: 1 s, 2 s, 4 s, 4 s ...
-	for _, step := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
-		h.clock.Advance(step)
-		h.waitWrite(store.writes, func(w storeWrite) bool { return w.err != nil })
+	// Retries back off: 1 s, 2 s, 4 s, 4 s after each failure.
+	for i, backoff := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second} {
+		r := saver.until(func(r saverState) bool { return r.fails == i+1 })
+		if got := r.retryAt.Sub(h.clock.Now()); got != backoff {
+			t.Errorf("after failed write %d the retry is due in %v, want %v", i+1, got, backoff)
+		}
+		if r.written == r.gen {
+			t.Fatalf("failed write %d counted as written", i+1)
+		}
 	}
 	store.set(false)
-	h.clock.Advance(4 * time.Second)
-	w := h.waitWrite(store.writes, func(w storeWrite) bool { return w.err == nil })
+	saver.until(func(r saverState) bool { return r.written == r.gen && r.settings == 0 })
+	w := h.waitWrite(store.writes, func(w storeWrite) bool { return w.err == nil && len(w.snap.Queue) > 0 })
 	if len(w.snap.Queue) != 1 || w.snap.Volume != 70 {
 		t.Errorf("saved after recovery = queue %d, volume %d; want 1 and 70", len(w.snap.Queue), w.snap.Volume)
 	}
 	// The settings written while the store was down arrive too.
-	h.waitSave(func(d saveDone) bool { return d.settings && d.err == nil })
 	if st, _ := mem.Get(ctx, guildID); st.Volume() != 70 {
 		t.Errorf("stored volume = %d, want 70", st.Volume())
 	}

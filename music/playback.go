@@ -221,9 +221,9 @@ func (m *Manager) handleEvent(ctx context.Context, p *player, ln *lavaNode, ev l
 			m.saver.dirty(p.guild, true)
 			return
 		}
-		_, ok := p.sess.End(reason, now)
 		p.askedAt = time.Time{}
 		p.mu.Unlock()
+		ok := m.endQueue(ctx, p, reason, now)
 		m.publish(TrackEnded{GuildID: p.guild, Track: ended, Reason: reason, At: now})
 		if ended.Requester == 0 && reason == EndFinished {
 			m.cfg.Metrics.TrackAutoplay(metrics.OutcomeCompleted)
@@ -247,8 +247,8 @@ func (m *Manager) handleEvent(ctx context.Context, p *player, ln *lavaNode, ev l
 			return
 		}
 		ended, _ := p.sess.Current()
-		_, ok := p.sess.End(EndLoadFailed, now) // a stuck track is not repeated
 		p.mu.Unlock()
+		ok := m.endQueue(ctx, p, EndLoadFailed, now) // a stuck track is not repeated
 		m.cfg.Metrics.TrackError(metrics.ComponentPlayer, metrics.KindTimeout, metrics.SeverityMedium)
 		m.publish(TrackEnded{GuildID: p.guild, Track: ended, Reason: EndLoadFailed, At: now})
 		if m.failed(ctx, p, "track stuck") {

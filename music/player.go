@@ -49,6 +49,11 @@ type player struct {
 	relocate  bool                        // move to another node while playing on (drain, healing)
 	avoid     *lavaNode                   // the node a relocation must leave even if it is not draining
 	shown     shownFilters                // the session's filters, decoded for views
+
+	// The shared queue (sharedqueue.go).
+	qver   uint64 // the stored queue's version the local queue matches
+	qlocal bool   // changed here only: the next save writes the queue whole
+	qgen   uint64 // counts changes made here only
 }
 
 // setNode makes ln (nil: none) the player's node, keeping the count of
@@ -229,7 +234,9 @@ func (m *Manager) acquire(ctx context.Context, guild snowflake.ID, create bool) 
 
 func (p *player) release() { <-p.turn }
 
-// discard removes a player that holds no session, under its turn.
+// discardIfEmpty removes a player that holds no session, under its
+// turn, and gives back the guild's lease unless a write of the guild's
+// session waits.
 func (m *Manager) discardIfEmpty(p *player) {
 	p.mu.Lock()
 	empty := p.sess == nil
@@ -241,6 +248,7 @@ func (m *Manager) discardIfEmpty(p *player) {
 	}
 	p.mu.Unlock()
 	if empty {
+		m.releaseIfIdle(m.ctx, p)
 		m.players.remove(p)
 	}
 }

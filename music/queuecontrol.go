@@ -63,14 +63,14 @@ func (m *Manager) Swap(ctx context.Context, guild snowflake.ID, actor Actor, a, 
 	var ta, tb Track
 	err := m.run(ctx, "move", guild, actor, ActionMove, nil, func(ctx context.Context) error {
 		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
-			p.mu.Lock()
-			defer p.mu.Unlock()
-			q := sess.Queue()
-			if err := q.Swap(a, b); err != nil {
+			_, err := m.editQueue(ctx, p, false, func(q *Queue) ([]QueueEdit, error) {
+				ta, _ = q.At(a)
+				tb, _ = q.At(b)
+				return []QueueEdit{{Op: QueueSwap, Position: a, To: b}}, nil
+			})
+			if err != nil {
 				return err
 			}
-			tb, _ = q.At(a)
-			ta, _ = q.At(b)
 			m.saver.dirty(guild, false)
 			return nil
 		})
@@ -99,9 +99,9 @@ func (m *Manager) SkipTo(ctx context.Context, guild snowflake.ID, actor Actor, n
 				p.mu.Unlock()
 				return unavailable(errors.New("the guild's node is not available"))
 			}
-			next, err := sess.SkipTo(n, now)
 			p.askedAt = now
 			p.mu.Unlock()
+			next, err := m.skipToQueue(ctx, p, sess, n, now)
 			if err != nil {
 				return err
 			}
@@ -126,26 +126,36 @@ func (m *Manager) RemoveUser(ctx context.Context, guild snowflake.ID, actor Acto
 			return ErrInvalidID
 		}
 		return m.withPlayer(ctx, guild, func(p *player, sess *Session) error {
-			n = m.removeRequester(p, user, RemovedByCommand)
-			return nil
+			var err error
+			n, err = m.removeRequester(ctx, p, user, RemovedByCommand)
+			return err
 		})
 	})
 	return n, err
 }
 
-// removeRequester drops user's queued tracks and announces it.
-func (m *Manager) removeRequester(p *player, user snowflake.ID, reason RemoveReason) int {
-	p.mu.Lock()
+// removeRequester drops user's queued tracks and announces it, with
+// the turn.
+func (m *Manager) removeRequester(ctx context.Context, p *player, user snowflake.ID, reason RemoveReason) (int, error) {
+	res, err := m.editQueue(ctx, p, reason == RemovedLeft, func(q *Queue) ([]QueueEdit, error) {
+		if q.Requested(user) == 0 {
+			return nil, nil
+		}
+		return []QueueEdit{{Op: QueueRemoveRequester, Requester: user}}, nil
+	})
 	n := 0
-	if p.sess != nil {
-		n = p.sess.Queue().RemoveFunc(func(t Track) bool { return t.Requester == user })
+	if len(res) > 0 {
+		n = res[0].Removed
 	}
-	p.mu.Unlock()
 	if n > 0 {
 		m.saver.dirty(p.guild, false)
+		m.cfg.Metrics.TrackTracksRemoved(string(reason), n)
 		m.publish(TracksRemoved{GuildID: p.guild, UserID: user, Count: n, Reason: reason, At: m.clock.Now()})
 	}
-	return n
+	if errors.Is(err, ErrNothingPlaying) {
+		err = nil // the session ended meanwhile
+	}
+	return n, err
 }
 
 // memberMoved follows a listener who moved between voice channels
@@ -186,7 +196,7 @@ func (m *Manager) memberMoved(ctx context.Context, p *player, user, from, to sno
 
 // leaverGone drops the tracks of a requester whose grace period ran out
 // away from the bot's voice channel, with the turn.
-func (m *Manager) leaverGone(_ context.Context, p *player, user snowflake.ID, l *timerSlot, gen uint64) {
+func (m *Manager) leaverGone(ctx context.Context, p *player, user snowflake.ID, l *timerSlot, gen uint64) {
 	p.mu.Lock()
 	if p.leavers[user] != l || l.gen != gen || p.sess == nil {
 		p.mu.Unlock()
@@ -198,5 +208,7 @@ func (m *Manager) leaverGone(_ context.Context, p *player, user snowflake.ID, l 
 	if !fair || m.voice.isListener(p.guild, user, ch) {
 		return
 	}
-	m.removeRequester(p, user, RemovedLeft)
+	if _, err := m.removeRequester(ctx, p, user, RemovedLeft); err != nil {
+		m.log.WarnContext(ctx, "remove the tracks of a listener who left", "guild", p.guild, "error", err)
+	}
 }

@@ -127,7 +127,8 @@ func TestFairQueueTurnedOnInterleaves(t *testing.T) {
 }
 
 func TestPlayLimits(t *testing.T) {
-	h := newHarness(t, harnessConfig{})
+	business, reg := newMetrics(t)
+	h := newHarness(t, harnessConfig{cfg: func(c *Config) { c.Metrics = business }})
 	h.addTracks("one", "two", "three", "four")
 	for _, n := range h.nodes {
 		if _, err := n.AddTrack(lavalink.TrackInfo{Identifier: "long", Title: "long", Author: "X", Length: 11 * lavalink.Minute}); err != nil {
@@ -188,10 +189,17 @@ func TestPlayLimits(t *testing.T) {
 	if got := h.queueTitles(); got != "two three p0 p2" {
 		t.Errorf("queue = %q, want two three p0 p2", got)
 	}
+	// One count per refused track: long, radio and p1; four, p3 and p4.
+	for reason, want := range map[string]float64{"too_long": 3, "over_share": 3} {
+		if got := metricValue(t, reg, "tunekit_play_rejected_total", map[string]string{"reason": reason}); got != want {
+			t.Errorf("play_rejected_total{reason=%q} = %v, want %v", reason, got, want)
+		}
+	}
 }
 
 func TestSwapSkipToRemoveUser(t *testing.T) {
-	h := newHarness(t, harnessConfig{})
+	business, reg := newMetrics(t)
+	h := newHarness(t, harnessConfig{cfg: func(c *Config) { c.Metrics = business }})
 	h.addTracks("one", "two", "three", "four", "five")
 	h.listen(guildID, userID, voiceID)
 	h.listen(guildID, otherID, voiceID)
@@ -248,13 +256,18 @@ func TestSwapSkipToRemoveUser(t *testing.T) {
 	if _, err := h.m.RemoveUser(ctx, guildID, djListener, 0); !errors.Is(err, ErrInvalidID) {
 		t.Errorf("RemoveUser(0) = %v, want ErrInvalidID", err)
 	}
+	if got := metricValue(t, reg, "tunekit_queue_tracks_removed_total", map[string]string{"reason": "command"}); got != 3 {
+		t.Errorf("queue_tracks_removed_total{reason=command} = %v, want 3", got)
+	}
 }
 
 // TestLeaverTracksRemoved proves that a fair queue drops the tracks of a
 // requester who stays out of the bot's channel for the grace period,
 // and keeps those of one who comes back in time.
 func TestLeaverTracksRemoved(t *testing.T) {
-	h := newHarness(t, harnessConfig{opts: []Option{WithLeaveGrace(30 * time.Second)}})
+	business, reg := newMetrics(t)
+	h := newHarness(t, harnessConfig{opts: []Option{WithLeaveGrace(30 * time.Second)},
+		cfg: func(c *Config) { c.Metrics = business }})
 	h.addTracks("a1", "b1", "b2", "c1", "c2")
 	for _, u := range []snowflake.ID{userID, otherID, thirdID} {
 		h.listen(guildID, u, voiceID)
@@ -276,6 +289,9 @@ func TestLeaverTracksRemoved(t *testing.T) {
 	ev := h.waitEvent(isType(TypeTracksRemoved)).(TracksRemoved)
 	if ev.UserID != thirdID || ev.Count != 2 || ev.Reason != RemovedLeft {
 		t.Fatalf("TracksRemoved = %+v, want C's 2 tracks, left", ev)
+	}
+	if got := metricValue(t, reg, "tunekit_queue_tracks_removed_total", map[string]string{"reason": "left"}); got != 2 {
+		t.Errorf("queue_tracks_removed_total{reason=left} = %v, want 2", got)
 	}
 	if got := h.queueTitles(); got != "b1 b2" {
 		t.Errorf("queue = %q, want B's tracks kept", got)

@@ -239,7 +239,8 @@ func TestAutoplayChainOnNodes(t *testing.T) {
 		}
 	})
 	t.Run("fallback", func(t *testing.T) {
-		h := newHarness(t, harnessConfig{})
+		business, reg := newMetrics(t)
+		h := newHarness(t, harnessConfig{cfg: func(c *Config) { c.Metrics = business }})
 		h.addTracks("seed")
 		if _, err := h.nodes[0].AddTrack(lavalink.TrackInfo{Identifier: "same-artist", Title: "another song", Author: "Artist seed", Length: 180 * lavalink.Second}); err != nil {
 			t.Fatal(err)
@@ -256,6 +257,13 @@ func TestAutoplayChainOnNodes(t *testing.T) {
 		}
 		if !loaded(h.nodes[0], "ytmsearch:Artist seed") {
 			t.Error("the YouTube Music search was not tried after the mix failed")
+		}
+		const name = "tunekit_autoplay_provider_requests_total"
+		if got := metricValue(t, reg, name, map[string]string{"provider": "youtube_mix", "outcome": "failed"}); got != 1 {
+			t.Errorf("%s{provider=youtube_mix,outcome=failed} = %v, want 1", name, got)
+		}
+		if got := metricValue(t, reg, name, map[string]string{"outcome": "ok"}); got != 1 {
+			t.Errorf("%s{outcome=ok} = %v, want 1 (the provider that picked)", name, got)
 		}
 		for _, r := range h.nodes[0].Requests() {
 			if strings.HasPrefix(r.Query.Get("identifier"), "sprec:") {

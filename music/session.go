@@ -464,6 +464,14 @@ func (s *Session) End(reason TrackEndReason, now time.Time) (next Track, ok bool
 	return s.advance(now)
 }
 
+// finish ends the current track as End, Skip and SkipTo do when the
+// caller has already changed the queue as they would (a shared queue):
+// the track goes to the history and next, taken from the queue, plays.
+func (s *Session) finish(next Track, now time.Time) {
+	s.queue.PushHistory(s.current)
+	s.setCurrent(next, now)
+}
+
 func (s *Session) advance(now time.Time) (Track, bool) {
 	next, ok := s.queue.Next()
 	if !ok {
@@ -535,11 +543,17 @@ func (s *Session) SkipTo(n int, now time.Time) (Track, error) {
 // queue is full, so no track is lost). It returns [ErrHistoryEmpty] when
 // there is no earlier track.
 func (s *Session) Previous(now time.Time) (Track, error) {
+	return s.previous(now, true)
+}
+
+// previous is Previous; requeue false leaves the queue to the caller,
+// who has already put the current track back (a shared queue).
+func (s *Session) previous(now time.Time, requeue bool) (Track, error) {
 	prev, ok := s.queue.PopHistory()
 	if !ok {
 		return Track{}, ErrHistoryEmpty
 	}
-	if cur, playing := s.Current(); playing {
+	if cur, playing := s.Current(); playing && requeue {
 		cur.Info.Position = 0
 		s.queue.pushFrontForce(cur)
 	}

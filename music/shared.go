@@ -444,12 +444,7 @@ func (e QueueEdit) Apply(q []Track) ([]Track, QueueEditResult, error) {
 		}
 		q[j] = r.Track
 	case QueueShuffle:
-		x := ShuffleState(e.Seed)
-		for i := n - 1; i > 0; i-- {
-			x = x * shuffleMultiplier % shuffleModulus
-			j := int(x % uint64(i+1))
-			q[i], q[j] = q[j], q[i]
-		}
+		shuffleBySeed(q, e.Seed)
 	case QueueClear:
 		r.Removed = n
 		clear(q)
@@ -466,4 +461,15 @@ func (e QueueEdit) Apply(q []Track) ([]Track, QueueEditResult, error) {
 	}
 	r.Len = len(q)
 	return q, r, nil
+}
+
+// shuffleBySeed is QueueShuffle's Fisher–Yates: the order of q after a
+// shuffle with seed, the same in every store.
+func shuffleBySeed(q []Track, seed int64) {
+	x := ShuffleState(seed)
+	for i := len(q) - 1; i > 0; i-- {
+		x = x * shuffleMultiplier % shuffleModulus
+		j := int(x % uint64(i+1))
+		q[i], q[j] = q[j], q[i]
+	}
 }

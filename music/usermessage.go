@@ -101,6 +101,10 @@ func UserMessage(err error) string {
 		return "Lyrics aren't available on this bot."
 	case errors.Is(err, ErrVoiceTimeout):
 		return "I couldn't join your voice channel. Check my permissions and try again."
+	case errors.Is(err, ErrNotServed):
+		return "Another instance of the bot is playing here. Please try again in a moment."
+	case errors.Is(err, ErrVersionConflict):
+		return "The queue just changed. Look at it again and retry."
 	case errors.Is(err, ErrServiceUnavailable):
 		return "The audio service is unavailable right now. Please try again in a moment."
 	case errors.Is(err, ErrManagerClosed), errors.Is(err, ErrNotStarted):
@@ -151,6 +155,8 @@ func LeaveMessage(r LeaveReason) string {
 		return "I was disconnected from the voice channel."
 	case LeaveFailed:
 		return "Playback kept failing, so I stopped. Please try again later."
+	case LeaveHandedOver:
+		return "Another instance of the bot took over here; the music goes on."
 	}
 	return "Left the voice channel."
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/disgoorg/snowflake/v2"
+
+	"github.com/tunekit/tunekit/metrics"
 )
 
 // DefaultVoteSkipTimeout is how long a skip vote stays open.
@@ -187,6 +189,7 @@ func (m *Manager) vote(ctx context.Context, guild snowflake.ID, actor Actor) (Sk
 			}
 			v = &skipVote{play: sess.playCount(), track: cur, voters: make(map[snowflake.ID]struct{}), expires: now.Add(m.opt.voteTimeout)}
 			p.vote = v
+			m.cfg.Metrics.TrackSkipVote(metrics.VoteStarted)
 			v.timer.arm(m.clock, m.opt.voteTimeout, func(uint64) {
 				p.post(func(ctx context.Context) { m.voteExpired(ctx, p, v) })
 			})
@@ -224,6 +227,7 @@ func (m *Manager) endVote(p *player, v *skipVote, reason VoteEndReason, now time
 	v.timer.stop()
 	last := v.last
 	p.mu.Unlock()
+	m.cfg.Metrics.TrackSkipVote(string(reason))
 	m.publish(SkipVoteEnded{GuildID: p.guild, Track: v.track, Reason: reason, Votes: last.Votes, Needed: last.Needed, At: now})
 }
 

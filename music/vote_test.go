@@ -13,7 +13,13 @@ import (
 // by user, with "two" and "three" queued by fourth.
 func voteHarness(t *testing.T, opts ...Option) *harness {
 	t.Helper()
-	h := newHarness(t, harnessConfig{opts: opts})
+	return voteHarnessWith(t, harnessConfig{opts: opts})
+}
+
+// voteHarnessWith is voteHarness on a harness made from hc.
+func voteHarnessWith(t *testing.T, hc harnessConfig) *harness {
+	t.Helper()
+	h := newHarness(t, hc)
 	h.addTracks("one", "two", "three")
 	for _, u := range []snowflake.ID{userID, otherID, thirdID, fourthID} {
 		h.listen(guildID, u, voiceID)
@@ -96,7 +102,8 @@ func TestVoteSkipRequesterCountsDouble(t *testing.T) {
 // TestVoteSkipEnds proves a vote expires after its time, resets when
 // the track changes, and counts again when listeners come and go.
 func TestVoteSkipEnds(t *testing.T) {
-	h := voteHarness(t)
+	business, reg := newMetrics(t)
+	h := voteHarnessWith(t, harnessConfig{cfg: func(c *Config) { c.Metrics = business }})
 	ctx := h.ctx()
 	if _, err := h.m.Skip(ctx, guildID, otherListener, 1); err != nil {
 		t.Fatal(err)
@@ -132,6 +139,12 @@ func TestVoteSkipEnds(t *testing.T) {
 	res, err = h.m.VoteSkip(ctx, guildID, fourthListener) // fourth requested "two"
 	if err != nil || !res.Vote.Passed || res.Next.Info.Title != "three" {
 		t.Fatalf("last listener's vote = %+v (%+v), %v", res, res.Vote, err)
+	}
+	h.waitEvent(isVoteEnd(VotePassed))
+	for outcome, want := range map[string]float64{"started": 3, "expired": 1, "track_changed": 1, "passed": 1} {
+		if got := metricValue(t, reg, "tunekit_skip_votes_total", map[string]string{"outcome": outcome}); got != want {
+			t.Errorf("skip_votes_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
 	}
 }
 

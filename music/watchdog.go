@@ -116,6 +116,13 @@ func WithSilenceWatchdog(threshold, backoff time.Duration) Option {
 type testHooks struct {
 	update func(guild snowflake.ID, state lavalink.PlayerState)
 	heal   func(guild snowflake.ID, step HealStep, err error)
+	// leases sees each round of the lease keeper (ownership.go);
+	// scanned when it looked for guilds to take over.
+	leases func(scanned bool)
+	// reloaded sees each reload of a shared queue (sharedqueue.go).
+	reloaded func(guild snowflake.ID, version uint64)
+	// released sees each lease given back (ownership.go).
+	released func(guild snowflake.ID)
 }
 
 // Evidence of silence, as bits.
