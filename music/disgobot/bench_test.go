@@ -1,6 +1,7 @@
 package disgobot
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ func BenchmarkLiveUpdate(b *testing.B) {
 	np := music.NowPlaying{Track: tr, Position: 83 * time.Second, Volume: 50, QueueLength: 12, QueueDuration: 40 * time.Minute}
 	b.ReportAllocs()
 	for b.Loop() {
-		_, body := bot.liveUpdate(np)
+		_, body := bot.liveUpdate(np, "")
 		if len(body) == 0 {
 			b.Fatal("empty")
 		}
@@ -59,5 +60,43 @@ func BenchmarkSuggestionKey(b *testing.B) {
 		if suggestionKey("  Never Gonna  Give You Up ") == "" {
 			b.Fatal("empty")
 		}
+	}
+}
+
+// BenchmarkSplitLyrics splits typical lyrics (60 lines, about 2,500
+// characters) for /lyrics.
+func BenchmarkSplitLyrics(b *testing.B) {
+	var text string
+	for i := range 60 {
+		text += fmt.Sprintf("This is line %d of the song, with some words (and a *star*)\n", i)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(splitLyrics(text, maxDescription, maxLyricsPages)) != 1 {
+			b.Fatal("want one chunk")
+		}
+	}
+}
+
+// BenchmarkPacerCoalesce is an edit asked for while the channel's budget
+// is spent: it replaces the message's pending edit.
+func BenchmarkPacerCoalesce(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clock := &manualClock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	work := newSerializer(ctx, 8)
+	defer work.wait()
+	defer work.close()
+	p := newPacer(clock, 1, time.Second, work)
+	defer p.close()
+	do := func(context.Context) bool { return true }
+	p.submit(1, 10, editRef{message: 1}, do)
+	if err := work.waitIdle(ctx); err != nil {
+		b.Fatal(err)
+	}
+	p.submit(1, 10, editRef{message: 1}, do) // pending: no token
+	b.ReportAllocs()
+	for b.Loop() {
+		p.submit(1, 10, editRef{message: 1}, do)
 	}
 }

@@ -59,9 +59,18 @@ type Bot struct {
 	closed   bool
 	inflight sync.WaitGroup // interaction handlers
 	work     *serializer    // now-playing jobs, one queue per guild
+	pacer    *pacer         // message edits, budgeted per channel
 
 	live        *ttlcache.Cache[snowflake.ID, *liveMessage]
+	votes       *ttlcache.Cache[snowflake.ID, *voteMessage]
 	suggestions *ttlcache.Cache[string, []discord.AutocompleteChoice]
+
+	voteMu  sync.Mutex
+	voteSeq int
+
+	outMu     sync.Mutex
+	outages   map[snowflake.ID]*outage
+	outClosed bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -115,13 +124,22 @@ func New(client *bot.Client, m *music.Manager, opts ...Option) (*Bot, error) {
 		log:       cfg.logger.With("component", "disgobot"),
 		render:    renderer{theme: cfg.theme},
 		closeDone: make(chan struct{}),
+		outages:   map[snowflake.ID]*outage{},
+		// Vote numbers start from the clock, so that buttons of votes
+		// from before a restart do not match new ones.
+		voteSeq: int(cfg.clock.Now().Unix() % maxVote),
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	b.work = newSerializer(b.ctx, jobsPerGuild)
+	b.pacer = newPacer(cfg.clock, cfg.editBurst, cfg.editInterval, b.work)
 	b.live = ttlcache.New[snowflake.ID, *liveMessage](cfg.liveCap,
 		ttlcache.WithTTL(cfg.liveTTL),
 		ttlcache.WithClock(cfg.clock.Now),
 		ttlcache.WithOnEvict(func(_ snowflake.ID, lm *liveMessage, _ ttlcache.EvictReason) { lm.stop() }),
+	)
+	b.votes = ttlcache.New[snowflake.ID, *voteMessage](cfg.liveCap,
+		ttlcache.WithTTL(voteTTL),
+		ttlcache.WithClock(cfg.clock.Now),
 	)
 	b.suggestions = ttlcache.New[string, []discord.AutocompleteChoice](cfg.suggestCap,
 		ttlcache.WithTTL(cfg.suggestTTL),
@@ -160,7 +178,10 @@ func (b *Bot) Close(ctx context.Context) error {
 		b.client.RemoveEventListeners(b.listener)
 		b.unsub()
 		b.work.close()
+		b.pacer.close()
+		b.stopOutages()
 		b.live.Purge() // stops every progress timer
+		b.votes.Purge()
 		done := make(chan struct{})
 		go func() {
 			b.inflight.Wait()
@@ -266,6 +287,17 @@ func (b *Bot) routes() *handler.Mux {
 	r.SlashCommand("/"+cmdSettings+"/"+subDJRole, b.settingsDJRole)
 	r.SlashCommand("/"+cmdSettings+"/"+subAnnounce, b.settingsAnnounce)
 	r.SlashCommand("/"+cmdSettings+"/"+subStayConnected, b.settingsStayConnected)
+	r.SlashCommand("/"+cmdSettings+"/"+subFairQueue, b.settingsFairQueue)
+	r.SlashCommand("/"+cmdSettings+"/"+subMaxLength, b.settingsMaxLength)
+	r.SlashCommand("/"+cmdSettings+"/"+subMaxShare, b.settingsMaxShare)
+	r.SlashCommand("/"+cmdSettings+"/"+subVoteShare, b.settingsVoteShare)
+	r.SlashCommand("/"+cmdSkipTo, b.skipTo)
+	r.SlashCommand("/"+cmdSwap, b.swap)
+	r.SlashCommand("/"+cmdRemoveUser, b.removeUser)
+	r.Autocomplete("/"+cmdFilter+"/"+subPreset, b.filterAutocomplete)
+	r.SlashCommand("/"+cmdFilter+"/"+subPreset, b.filterPreset)
+	r.SlashCommand("/"+cmdFilter+"/"+subReset, b.filterReset)
+	r.SlashCommand("/"+cmdLyrics, b.lyrics)
 	r.ButtonComponent(idPrefix, b.button)
 	r.NotFound(b.notFound)
 	r.Error(func(e *handler.InteractionEvent, err error) {
@@ -300,12 +332,6 @@ func (b *Bot) selfID() snowflake.ID {
 		return id
 	}
 	return b.client.ApplicationID
-}
-
-// status reads the guild's player as the bot itself, for the
-// now-playing message.
-func (b *Bot) status(ctx context.Context, guild snowflake.ID) (music.NowPlaying, error) {
-	return b.m.NowPlaying(ctx, guild, music.Actor{UserID: b.selfID()})
 }
 
 // isGone reports whether err says a message or channel no longer exists

@@ -21,7 +21,8 @@ func (b *Bot) button(data discord.ButtonInteractionData, e *handler.ComponentEve
 	}
 	message := e.Message.ID
 	return b.run(x, false, func(ctx context.Context, c call) (answer, error) {
-		if id.kind == kindQueue {
+		switch id.kind {
+		case kindQueue:
 			v, err := b.m.Queue(ctx, c.guild, c.actor, id.page)
 			if err != nil {
 				return answer{}, err
@@ -29,6 +30,8 @@ func (b *Bot) button(data discord.ButtonInteractionData, e *handler.ComponentEve
 			a := reply(b.render.queue(v), b.render.queueButtons(v)...)
 			a.update = true
 			return a, nil
+		case kindVote:
+			return b.voteButton(ctx, c, id.vote)
 		}
 		lm, ok := b.live.Peek(c.guild)
 		if !ok || lm.message != message {
@@ -63,9 +66,9 @@ func (b *Bot) control(ctx context.Context, c call, a npAction, lm *liveMessage) 
 			return answer{}, err
 		}
 	case actLoop:
-		np, err := b.status(ctx, c.guild)
-		if err != nil {
-			return answer{}, err
+		np, ok := b.m.Status(c.guild)
+		if !ok {
+			return answer{}, music.ErrNothingPlaying
 		}
 		if err := b.m.SetLoop(ctx, c.guild, c.actor, nextLoop(np.Loop)); err != nil {
 			return answer{}, err
@@ -77,8 +80,14 @@ func (b *Bot) control(ctx context.Context, c call, a npAction, lm *liveMessage) 
 		}
 		return private(b.render.notice(emojiShuffle + " Shuffled " + plural(n, "track", "tracks") + ".")), nil
 	case actSkip:
-		if _, err := b.m.Skip(ctx, c.guild, c.actor, 1); err != nil {
+		res, err := b.m.Skip(ctx, c.guild, c.actor, 1)
+		if err != nil {
 			return answer{}, err
+		}
+		if res.Vote != nil && !res.Vote.Passed {
+			// A listener who may not skip voted; the message shows the
+			// count once the vote's event arrives.
+			return private(b.render.notice(voteCounted(*res.Vote))), nil
 		}
 		return answer{}, nil
 	case actStop:
@@ -87,12 +96,12 @@ func (b *Bot) control(ctx context.Context, c call, a npAction, lm *liveMessage) 
 		}
 		return answer{}, nil
 	}
-	np, err := b.status(ctx, c.guild)
-	if err != nil || !sameTrack(np.Track, lm.track) {
+	np, ok := b.m.Status(c.guild)
+	if !ok || !sameTrack(np.Track, lm.track) {
 		return answer{}, nil // the track changed meanwhile; its own message follows
 	}
-	update, body := b.liveUpdate(np)
-	lm.edited(b.cfg.clock.Now(), body)
+	update, body := b.liveUpdate(np, lm.line(np.Position))
+	lm.edited(body)
 	a2 := reply((*update.Embeds)[0], *update.Components...)
 	a2.update = true
 	return a2, nil

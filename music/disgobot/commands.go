@@ -27,11 +27,22 @@ const (
 	cmdNowPlaying = "nowplaying"
 	cmdLeave      = "leave"
 	cmdSettings   = "settings"
+	cmdSkipTo     = "skipto"
+	cmdSwap       = "swap"
+	cmdRemoveUser = "removeuser"
+	cmdFilter     = "filter"
+	cmdLyrics     = "lyrics"
 
 	subView          = "view"
 	subDJRole        = "dj-role"
 	subAnnounce      = "announce-channel"
 	subStayConnected = "stay-connected"
+	subFairQueue     = "fair-queue"
+	subMaxLength     = "max-track-length"
+	subMaxShare      = "max-user-share"
+	subVoteShare     = "vote-skip-share"
+	subPreset        = "preset"
+	subReset         = "reset"
 
 	optQuery    = "query"
 	optNext     = "next"
@@ -46,7 +57,17 @@ const (
 	optRole     = "role"
 	optChannel  = "channel"
 	optEnabled  = "enabled"
+	optA        = "a"
+	optB        = "b"
+	optUser     = "user"
+	optLength   = "length"
+	optPercent  = "percent"
+	optName     = "name"
 )
+
+// maxPresetName bounds /filter preset's name option; preset names are
+// short.
+const maxPresetName = 32
 
 // maxSkip bounds /skip's count; the queue's own length is the real
 // limit, which the Manager checks.
@@ -64,7 +85,7 @@ func Commands() []discord.ApplicationCommandCreate {
 	cmd := func(name, desc string, opts ...discord.ApplicationCommandOption) discord.SlashCommandCreate {
 		return discord.SlashCommandCreate{Name: name, Description: desc, Options: opts, Contexts: guildOnly}
 	}
-	one, maxLen := 1, music.MaxQueryLength
+	zero, one, hundred, maxLen := 0, 1, 100, music.MaxQueryLength
 	minVolume, maxVolume := music.MinVolume, music.MaxVolume
 	skipMax, pageMax := maxSkip, maxPage
 	position := func(name, desc string) discord.ApplicationCommandOptionInt {
@@ -85,6 +106,25 @@ func Commands() []discord.ApplicationCommandCreate {
 		discord.ApplicationCommandOptionSubCommand{Name: subStayConnected, Description: "Stay in the voice channel when idle (24/7 mode)",
 			Options: []discord.ApplicationCommandOption{
 				discord.ApplicationCommandOptionBool{Name: optEnabled, Description: "Whether to stay connected", Required: true},
+			}},
+		discord.ApplicationCommandOptionSubCommand{Name: subFairQueue, Description: "Play the queue in turns by who asked, so no one buries the others",
+			Options: []discord.ApplicationCommandOption{
+				discord.ApplicationCommandOptionBool{Name: optEnabled, Description: "Whether the queue is fair", Required: true},
+			}},
+		discord.ApplicationCommandOptionSubCommand{Name: subMaxLength, Description: "Set the longest track /play accepts",
+			Options: []discord.ApplicationCommandOption{
+				discord.ApplicationCommandOptionString{Name: optLength, Description: "Like 10:00 or 1h; 0 or off for no limit", Required: true,
+					MinLength: &one, MaxLength: intPtr(32)},
+			}},
+		discord.ApplicationCommandOptionSubCommand{Name: subMaxShare, Description: "Set how much of the queue one user's tracks may fill",
+			Options: []discord.ApplicationCommandOption{
+				discord.ApplicationCommandOptionInt{Name: optPercent, Description: "Percent of the queue limit; 0 for no limit", Required: true,
+					MinValue: &zero, MaxValue: &hundred},
+			}},
+		discord.ApplicationCommandOptionSubCommand{Name: subVoteShare, Description: "Set the share of listeners whose votes skip a track",
+			Options: []discord.ApplicationCommandOption{
+				discord.ApplicationCommandOptionInt{Name: optPercent, Description: "Percent of the listeners", Required: true,
+					MinValue: &one, MaxValue: &hundred},
 			}},
 	)
 	settings.DefaultMemberPermissions = omit.NewPtr(manageGuild)
@@ -134,6 +174,25 @@ func Commands() []discord.ApplicationCommandCreate {
 		),
 		cmd(cmdNowPlaying, "Show what is playing"),
 		cmd(cmdLeave, "Stop the music and leave the voice channel"),
+		cmd(cmdSkipTo, "Play a queued track now, keeping the tracks before it",
+			position(optPosition, "Its position in the queue"),
+		),
+		cmd(cmdSwap, "Swap two tracks in the queue",
+			position(optA, "The position of one track"),
+			position(optB, "The position of the other"),
+		),
+		cmd(cmdRemoveUser, "Remove every queued track of a user",
+			discord.ApplicationCommandOptionUser{Name: optUser, Description: "Whose tracks to remove", Required: true},
+		),
+		cmd(cmdFilter, "Change how the music sounds",
+			discord.ApplicationCommandOptionSubCommand{Name: subPreset, Description: "Apply an effect such as bass boost or nightcore",
+				Options: []discord.ApplicationCommandOption{
+					discord.ApplicationCommandOptionString{Name: optName, Description: "The effect", Required: true,
+						Autocomplete: true, MinLength: &one, MaxLength: intPtr(maxPresetName)},
+				}},
+			discord.ApplicationCommandOptionSubCommand{Name: subReset, Description: "Turn every effect off"},
+		),
+		cmd(cmdLyrics, "Show the lyrics of the current track"),
 		settings,
 	}
 }

@@ -13,6 +13,7 @@ import (
 //
 //	/tk1/np/{pause|resume|skip|stop|loop|shuffle}   now-playing buttons
 //	/tk1/queue/{prev|next}/{page}                   queue pages, page 1 to maxPage
+//	/tk1/vote/{n}                                   the vote button of skip vote n, 1 to maxVote
 //
 // Anything else is refused by parseCustomID: Discord clients send back
 // whatever custom ID a message carries, and a modified client can send
@@ -24,6 +25,8 @@ const (
 	maxIDLen   = 100                // Discord's limit for custom IDs
 	maxPage    = 10_000             // music.QueueLengthLimit / music.DefaultPageSize
 	maxPageLen = 5                  // digits of maxPage
+	maxVote    = 999_999_999        // vote numbers wrap around after this
+	maxVoteLen = 9                  // digits of maxVote
 )
 
 var (
@@ -39,6 +42,7 @@ type buttonKind uint8
 const (
 	kindNowPlaying buttonKind = iota + 1
 	kindQueue
+	kindVote
 )
 
 // npAction is what a now-playing button does.
@@ -75,6 +79,7 @@ type customID struct {
 	action npAction // kindNowPlaying
 	page   int      // kindQueue: the page the button shows
 	next   bool     // kindQueue: the "next" button (else "previous")
+	vote   int      // kindVote: the vote's number
 }
 
 // npID returns the custom ID of a now-playing button.
@@ -84,6 +89,9 @@ func npID(a npAction) string { return customID{kind: kindNowPlaying, action: a}.
 func queueID(page int, next bool) string {
 	return customID{kind: kindQueue, page: page, next: next}.String()
 }
+
+// voteID returns the custom ID of the button of vote n.
+func voteID(n int) string { return customID{kind: kindVote, vote: n}.String() }
 
 // String formats the custom ID; parseCustomID(c.String()) gives c back
 // for every valid c.
@@ -97,6 +105,8 @@ func (c customID) String() string {
 			dir = "next"
 		}
 		return idPrefix + "/queue/" + dir + "/" + strconv.Itoa(c.page)
+	case kindVote:
+		return idPrefix + "/vote/" + strconv.Itoa(c.vote)
 	}
 	return ""
 }
@@ -135,6 +145,15 @@ func parseCustomID(s string) (customID, error) {
 			break
 		}
 		return customID{kind: kindQueue, page: n, next: dir == "next"}, nil
+	case "vote":
+		if !isNumber(rest, maxVoteLen) {
+			break
+		}
+		n, err := strconv.Atoi(rest)
+		if err != nil || n < 1 || n > maxVote {
+			break
+		}
+		return customID{kind: kindVote, vote: n}, nil
 	}
 	return customID{}, errInvalidID
 }

@@ -22,6 +22,14 @@ func TestParseCustomID(t *testing.T) {
 		{"/tk1/queue/next/2", customID{kind: kindQueue, page: 2, next: true}, nil},
 		{"/tk1/queue/prev/1", customID{kind: kindQueue, page: 1}, nil},
 		{"/tk1/queue/next/10000", customID{kind: kindQueue, page: 10000, next: true}, nil},
+		{"/tk1/vote/1", customID{kind: kindVote, vote: 1}, nil},
+		{"/tk1/vote/999999999", customID{kind: kindVote, vote: maxVote}, nil},
+		{"/tk1/vote/0", customID{}, errInvalidID},
+		{"/tk1/vote/01", customID{}, errInvalidID},
+		{"/tk1/vote/1000000000", customID{}, errInvalidID},
+		{"/tk1/vote/", customID{}, errInvalidID},
+		{"/tk1/vote", customID{}, errInvalidID},
+		{"/tk1/vote/1/2", customID{}, errInvalidID},
 		{"/tk2/np/skip", customID{}, errOldID},
 		{"/tk9999/anything", customID{}, errOldID},
 		{"/tk10000/np/skip", customID{}, errInvalidID},
@@ -67,6 +75,9 @@ func TestCustomIDRoundTrip(t *testing.T) {
 	for _, page := range []int{1, 2, 9, 10, 99, 1234, maxPage} {
 		ids = append(ids, customID{kind: kindQueue, page: page}, customID{kind: kindQueue, page: page, next: true})
 	}
+	for _, n := range []int{1, 42, maxVote} {
+		ids = append(ids, customID{kind: kindVote, vote: n})
+	}
 	for _, id := range ids {
 		s := id.String()
 		if len(s) > maxIDLen {
@@ -86,7 +97,7 @@ func TestCustomIDRoundTrip(t *testing.T) {
 }
 
 func TestParseCustomIDAllocs(t *testing.T) {
-	for _, id := range []string{"/tk1/np/skip", "/tk1/queue/next/42"} {
+	for _, id := range []string{"/tk1/np/skip", "/tk1/queue/next/42", "/tk1/vote/123456789"} {
 		if n := testing.AllocsPerRun(100, func() { _, _ = parseCustomID(id) }); n != 0 {
 			t.Errorf("parseCustomID(%q) allocates %.0f times, want 0", id, n)
 		}
@@ -98,7 +109,7 @@ func TestParseCustomIDAllocs(t *testing.T) {
 func FuzzParseCustomID(f *testing.F) {
 	for _, s := range []string{
 		"/tk1/np/pause", "/tk1/np/shuffle", "/tk1/queue/prev/1", "/tk1/queue/next/10000",
-		"/tk2/np/skip", "/tk1/queue/next/0", "/tk1/queue/next/-1", "/tk", "", "skip",
+		"/tk2/np/skip", "/tk1/queue/next/0", "/tk1/queue/next/-1", "/tk", "", "skip", "/tk1/vote/7", "/tk1/vote/0",
 		"/tk1/np/skip\x00", "/tk1/queue/next/1\n", "/tk\xff/np", "/tk1//np/skip",
 	} {
 		f.Add(s)

@@ -35,6 +35,8 @@ var (
 	errBadOption     = errors.New("disgobot: invalid command option")
 	errUnknownRoute  = errors.New("disgobot: no handler for the interaction")
 	errPanic         = errors.New("disgobot: handler panicked")
+	errVoteOver      = errors.New("disgobot: vote button of a vote that is over")
+	errEmptyLyrics   = errors.New("disgobot: lyrics without text")
 )
 
 // userMessage is the sentence a user sees for err: the adapter's own
@@ -59,6 +61,10 @@ func userMessage(err error) string {
 		return "That option is not valid."
 	case errors.Is(err, errUnknownRoute):
 		return msgUnknown
+	case errors.Is(err, errVoteOver):
+		return msgVoteOver
+	case errors.Is(err, errEmptyLyrics):
+		return msgNoLyricsText
 	}
 	return music.UserMessage(err)
 }

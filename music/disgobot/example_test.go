@@ -15,9 +15,11 @@ func ExampleCommands() {
 	var names []string
 	for _, c := range disgobot.Commands() {
 		names = append(names, "/"+c.CommandName())
-		if s, ok := c.(discord.SlashCommandCreate); ok && c.CommandName() == "settings" {
+		if s, ok := c.(discord.SlashCommandCreate); ok {
 			for _, o := range s.Options {
-				names = append(names, "  "+o.OptionName())
+				if sub, ok := o.(discord.ApplicationCommandOptionSubCommand); ok {
+					names = append(names, "  "+sub.Name)
+				}
 			}
 		}
 	}
@@ -40,9 +42,20 @@ func ExampleCommands() {
 	// /queue
 	// /nowplaying
 	// /leave
+	// /skipto
+	// /swap
+	// /removeuser
+	// /filter
+	//   preset
+	//   reset
+	// /lyrics
 	// /settings
 	//   view
 	//   dj-role
 	//   announce-channel
 	//   stay-connected
+	//   fair-queue
+	//   max-track-length
+	//   max-user-share
+	//   vote-skip-share
 }

@@ -1,6 +1,7 @@
 package disgobot_test
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -239,28 +240,32 @@ func TestNullVoiceEndpoint(t *testing.T) {
 	}
 }
 
-// TestStatusRateLimited: when the bot's own reads of the player are
-// rate limited, the next track is still announced, from its event, in
-// the channel of the previous message.
-func TestStatusRateLimited(t *testing.T) {
+// TestStatusUnmetered: the now-playing message reads the player with
+// the Manager's unmetered Status, so a nowplaying limit that users hit
+// at once never holds it back: every track is announced and the
+// progress bar keeps moving.
+func TestStatusUnmetered(t *testing.T) {
 	policy := ratelimit.DefaultPolicy()
 	policy.Commands["nowplaying"] = ratelimit.Limit{Rate: 1, Period: time.Hour}
 	w := newWorld(t, worldConfig{policy: policy})
 	w.play(w.alice, "Song 1")
 	w.play(w.alice, "Song 2")
-	first := w.nowPlaying("Song 1") // the one read allowed
+	first := w.nowPlaying("Song 1")
+	w.original(w.command(w.alice, "nowplaying"))
+	if got := w.original(w.command(w.alice, "nowplaying")); !strings.HasPrefix(embedText(got), "Slow down!") {
+		t.Fatalf("second /nowplaying = %q, want the limit to apply to users", embedText(got))
+	}
 	w.original(w.command(w.alice, "skip"))
 	second := w.nowPlaying("Song 2")
-	if second.ID == first.ID {
-		t.Fatal("no new message")
-	}
 	w.waitMessage(first.ID, "retired", func(m discordtest.Message) bool { return len(m.Components) == 0 })
-	// Progress updates are skipped while reads are refused.
-	must(t, disgobot.WaitIdle(w.ctx, w.bot))
-	w.clock.Advance(disgobot.DefaultProgressInterval)
-	must(t, disgobot.WaitIdle(w.ctx, w.bot))
-	if m, _ := w.srv.Message(second.ID); m.Edits != 0 {
-		t.Errorf("second message edited %d times without a status", m.Edits)
+	w.settle()
+	for i := 1; i <= 3; i++ {
+		w.clock.Advance(disgobot.DefaultProgressInterval)
+		w.settle()
+		m, _ := w.srv.Message(second.ID)
+		if want := fmt.Sprintf("`0:%d0 / 3:02`", i); m.Edits != i || !strings.Contains(embedText(m), want) {
+			t.Errorf("after %d intervals: %d edits, %q; want %d showing %s", i, m.Edits, embedText(m), i, want)
+		}
 	}
 }
 

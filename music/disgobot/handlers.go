@@ -2,7 +2,10 @@ package disgobot
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/disgoorg/disgo/discord"
 	"github.com/disgoorg/disgo/handler"
@@ -44,7 +47,22 @@ func (r renderer) played(res music.PlayResult, at music.Placement) discord.Embed
 			e.Description += " " + plural(res.Dropped, "track", "tracks") + " did not fit in the queue."
 		}
 	}
+	if res.TooLong > 0 {
+		e.Description += " " + leftOut(res.TooLong) + " as too long for this server."
+	}
+	if res.OverShare > 0 {
+		e.Description += " " + leftOut(res.OverShare) + ": you reached your share of the queue."
+	}
+	e.Description = strings.TrimSpace(e.Description)
 	return e
+}
+
+// leftOut says how many tracks were left out.
+func leftOut(n int) string {
+	if n == 1 {
+		return "1 track was left out"
+	}
+	return strconv.Itoa(n) + " tracks were left out"
 }
 
 func (b *Bot) pause(_ discord.SlashCommandInteractionData, e *handler.CommandEvent) error {
@@ -52,6 +70,7 @@ func (b *Bot) pause(_ discord.SlashCommandInteractionData, e *handler.CommandEve
 		if err := pauseError(b.m.Pause(ctx, c.guild, c.actor), true); err != nil {
 			return answer{}, err
 		}
+		b.touch(c.guild)
 		return reply(b.render.notice(emojiPause + " " + msgPaused)), nil
 	})
 }
@@ -61,6 +80,7 @@ func (b *Bot) resume(_ discord.SlashCommandInteractionData, e *handler.CommandEv
 		if err := pauseError(b.m.Resume(ctx, c.guild, c.actor), false); err != nil {
 			return answer{}, err
 		}
+		b.touch(c.guild)
 		return reply(b.render.notice(emojiResume + " " + msgResumed)), nil
 	})
 }
@@ -75,16 +95,22 @@ func (b *Bot) skip(data discord.SlashCommandInteractionData, e *handler.CommandE
 			return answer{}, errBadOption
 		}
 		res, err := b.m.Skip(ctx, c.guild, c.actor, n)
-		if err != nil {
+		switch {
+		case err != nil:
 			return answer{}, err
+		case res.Vote != nil && !res.Vote.Passed:
+			return b.skipVoted(c, *res.Vote), nil
+		case res.Vote != nil:
+			return reply(b.render.skipped(headSkippedByVote, res)), nil
 		}
-		return reply(b.render.skipped(res)), nil
+		return reply(b.render.skipped(headSkipped, res)), nil
 	})
 }
 
-// skipped is the answer to /skip: the skipped track and what plays now.
-func (r renderer) skipped(res music.SkipResult) discord.Embed {
-	e := r.trackEmbed(headSkipped, res.Skipped, 0)
+// skipped is the answer to /skip and /skipto: the skipped track and
+// what plays now.
+func (r renderer) skipped(head string, res music.SkipResult) discord.Embed {
+	e := r.trackEmbed(head, res.Skipped, 0)
 	next := msgQueueEmptySkip
 	if res.Started {
 		next = trackLink(res.Next, maxLineTitle)
@@ -119,6 +145,7 @@ func (b *Bot) seek(data discord.SlashCommandInteractionData, e *handler.CommandE
 		if err != nil {
 			return answer{}, err
 		}
+		b.touch(c.guild)
 		return reply(b.render.notice("Jumped to `" + formatDuration(at) + "`.")), nil
 	})
 }
@@ -132,6 +159,7 @@ func (b *Bot) volume(data discord.SlashCommandInteractionData, e *handler.Comman
 		if err := b.m.SetVolume(ctx, c.guild, c.actor, level); err != nil {
 			return answer{}, err
 		}
+		b.touch(c.guild)
 		return reply(b.render.notice("Volume set to " + strconv.Itoa(level) + "%.")), nil
 	})
 }
@@ -146,6 +174,7 @@ func (b *Bot) loop(data discord.SlashCommandInteractionData, e *handler.CommandE
 		if err := b.m.SetLoop(ctx, c.guild, c.actor, mode); err != nil {
 			return answer{}, err
 		}
+		b.touch(c.guild)
 		return reply(b.render.notice(emojiLoop + " Loop is now " + mode.String() + ".")), nil
 	})
 }
@@ -159,6 +188,7 @@ func (b *Bot) autoplay(data discord.SlashCommandInteractionData, e *handler.Comm
 		if err := b.m.SetAutoplay(ctx, c.guild, c.actor, raw == "on"); err != nil {
 			return answer{}, err
 		}
+		b.touch(c.guild)
 		return reply(b.render.notice("Autoplay is now " + raw + ".")), nil
 	})
 }
@@ -232,7 +262,11 @@ func (b *Bot) nowPlaying(_ discord.SlashCommandInteractionData, e *handler.Comma
 		if err != nil {
 			return answer{}, err
 		}
-		return reply(b.render.nowPlaying(np, false)), nil
+		line := ""
+		if lm, ok := b.live.Peek(c.guild); ok && sameTrack(lm.track, np.Track) {
+			line = lm.line(np.Position)
+		}
+		return reply(b.render.nowPlaying(np, false, line)), nil
 	})
 }
 
@@ -271,7 +305,7 @@ func (b *Bot) settingsDJRole(data discord.SlashCommandInteractionData, e *handle
 func (b *Bot) settingsAnnounce(data discord.SlashCommandInteractionData, e *handler.CommandEvent) error {
 	channel, ok := optID(data, optChannel)
 	if ch, resolved := data.Resolved.Channels[channel]; ok && (!resolved || (ch.Type != discord.ChannelTypeGuildText && ch.Type != discord.ChannelTypeGuildNews)) {
-		return b.run(commandInteraction(e), false, func(context.Context, call) (answer, error) { return answer{}, errBadOption })
+		return b.refuse(e)
 	}
 	return b.changeSettings(e, func(s music.Settings) (music.Settings, error) {
 		return s.WithAnnounceChannelID(channel), nil
@@ -281,7 +315,7 @@ func (b *Bot) settingsAnnounce(data discord.SlashCommandInteractionData, e *hand
 func (b *Bot) settingsStayConnected(data discord.SlashCommandInteractionData, e *handler.CommandEvent) error {
 	on, ok := optBool(data, optEnabled)
 	if !ok {
-		return b.run(commandInteraction(e), false, func(context.Context, call) (answer, error) { return answer{}, errBadOption })
+		return b.refuse(e)
 	}
 	return b.changeSettings(e, func(s music.Settings) (music.Settings, error) {
 		return s.WithStayConnected(on), nil
@@ -298,8 +332,119 @@ func (b *Bot) changeSettings(e *handler.CommandEvent, change func(music.Settings
 		if err != nil {
 			return answer{}, err
 		}
+		b.touch(c.guild)
 		emb := b.render.settings(s)
 		emb.Description = "Saved."
 		return private(emb), nil
 	})
+}
+
+// skipTo plays the track at a queue position now, keeping those before
+// it queued.
+func (b *Bot) skipTo(data discord.SlashCommandInteractionData, e *handler.CommandEvent) error {
+	pos, ok := optInt(data, optPosition)
+	return b.run(commandInteraction(e), false, func(ctx context.Context, c call) (answer, error) {
+		if !ok {
+			return answer{}, errBadOption
+		}
+		res, err := b.m.SkipTo(ctx, c.guild, c.actor, pos)
+		if err != nil {
+			return answer{}, err
+		}
+		return reply(b.render.skipped(headSkippedTo, res)), nil
+	})
+}
+
+// swap exchanges two queued tracks.
+func (b *Bot) swap(data discord.SlashCommandInteractionData, e *handler.CommandEvent) error {
+	a, okA := optInt(data, optA)
+	bPos, okB := optInt(data, optB)
+	return b.run(commandInteraction(e), false, func(ctx context.Context, c call) (answer, error) {
+		if !okA || !okB {
+			return answer{}, errBadOption
+		}
+		ta, tb, err := b.m.Swap(ctx, c.guild, c.actor, a, bPos)
+		if err != nil {
+			return answer{}, err
+		}
+		return reply(b.render.notice(fmt.Sprintf("Swapped %s (now `%d.`) and %s (now `%d.`).",
+			trackLink(ta, maxLineTitle), bPos, trackLink(tb, maxLineTitle), a))), nil
+	})
+}
+
+// removeUser removes every queued track of a user.
+func (b *Bot) removeUser(data discord.SlashCommandInteractionData, e *handler.CommandEvent) error {
+	user, ok := optID(data, optUser)
+	return b.run(commandInteraction(e), false, func(ctx context.Context, c call) (answer, error) {
+		if !ok {
+			return answer{}, errBadOption
+		}
+		n, err := b.m.RemoveUser(ctx, c.guild, c.actor, user)
+		if err != nil {
+			return answer{}, err
+		}
+		return reply(b.render.notice("Removed " + plural(n, "track", "tracks") + " requested by " + mention(user) + ".")), nil
+	})
+}
+
+func (b *Bot) settingsFairQueue(data discord.SlashCommandInteractionData, e *handler.CommandEvent) error {
+	on, ok := optBool(data, optEnabled)
+	if !ok {
+		return b.refuse(e)
+	}
+	return b.changeSettings(e, func(s music.Settings) (music.Settings, error) {
+		return s.WithFairQueue(on), nil
+	})
+}
+
+// settingsMaxLength takes a length as /seek does ("10:00", "1h"), or 0,
+// "off" or "none" for no limit.
+func (b *Bot) settingsMaxLength(data discord.SlashCommandInteractionData, e *handler.CommandEvent) error {
+	raw, ok := optString(data, optLength)
+	if !ok {
+		return b.refuse(e)
+	}
+	return b.changeSettings(e, func(s music.Settings) (music.Settings, error) {
+		d, err := parseLimit(raw)
+		if err != nil {
+			return s, err
+		}
+		return s.WithMaxTrackLength(d)
+	})
+}
+
+// parseLimit reads a length limit: "off" or "none" is no limit (0),
+// anything else a time as [music.ParseSeek] reads it.
+func parseLimit(raw string) (time.Duration, error) {
+	switch strings.ToLower(strings.TrimSpace(raw)) {
+	case "off", "none", "no limit":
+		return 0, nil
+	}
+	return music.ParseSeek(raw)
+}
+
+func (b *Bot) settingsMaxShare(data discord.SlashCommandInteractionData, e *handler.CommandEvent) error {
+	percent, ok := optInt(data, optPercent)
+	if !ok {
+		return b.refuse(e)
+	}
+	return b.changeSettings(e, func(s music.Settings) (music.Settings, error) {
+		return s.WithMaxUserShare(percent)
+	})
+}
+
+func (b *Bot) settingsVoteShare(data discord.SlashCommandInteractionData, e *handler.CommandEvent) error {
+	percent, ok := optInt(data, optPercent)
+	if !ok {
+		return b.refuse(e)
+	}
+	return b.changeSettings(e, func(s music.Settings) (music.Settings, error) {
+		return s.WithVoteSkipShare(percent)
+	})
+}
+
+// refuse answers a command whose options a Discord client would not
+// send.
+func (b *Bot) refuse(e *handler.CommandEvent) error {
+	return b.run(commandInteraction(e), false, func(context.Context, call) (answer, error) { return answer{}, errBadOption })
 }

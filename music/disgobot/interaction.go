@@ -2,6 +2,7 @@ package disgobot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -44,6 +45,11 @@ type answer struct {
 	ephemeral bool
 	// update replaces the message a button is on.
 	update bool
+	// followups are sent as further messages once the answer is
+	// delivered, in order (long lyrics).
+	followups []discord.Embed
+	// delivered runs once the answer was delivered (ok) or could not be.
+	delivered func(ok bool)
 }
 
 func reply(e discord.Embed, components ...discord.LayoutComponent) answer {
@@ -55,11 +61,14 @@ func private(e discord.Embed) answer { return answer{embed: &e, ephemeral: true}
 // fail is the ephemeral answer to err.
 func (b *Bot) fail(err error) answer { return private(b.render.failure(userMessage(err))) }
 
-// call is who runs a command where.
+// call is who runs a command where, and the interaction's token, by
+// which its answer can be edited later.
 type call struct {
 	guild   snowflake.ID
 	channel snowflake.ID
 	actor   music.Actor
+	appID   snowflake.ID
+	token   string
 }
 
 // call builds the actor from the interaction (user, roles, permissions)
@@ -69,7 +78,7 @@ func (b *Bot) call(i discord.Interaction) (call, error) {
 	if gid == nil || m == nil || m.User.ID == 0 {
 		return call{}, errNotInGuild
 	}
-	c := call{guild: *gid, actor: actorOf(*m)}
+	c := call{guild: *gid, actor: actorOf(*m), appID: i.ApplicationID(), token: i.Token()}
 	if ch := i.Channel(); ch.ID() != 0 {
 		c.channel = ch.ID()
 	}
@@ -112,6 +121,9 @@ func (b *Bot) run(x interaction, deferNow bool, work func(ctx context.Context, c
 		}()
 		a, err := work(ctx, c)
 		if err != nil {
+			if errors.Is(err, music.ErrServiceUnavailable) {
+				b.trouble(c.guild, troubleUnavailable, c.channel)
+			}
 			a = b.fail(err)
 		}
 		done <- a
@@ -122,14 +134,35 @@ func (b *Bot) run(x interaction, deferNow bool, work func(ctx context.Context, c
 		select {
 		case a := <-done:
 			t.Stop()
-			b.deliver(x, a, false)
+			b.complete(x, a, false)
 			return nil
 		case <-slow:
 		}
 	}
 	deferred := b.deferAnswer(x)
-	b.deliver(x, <-done, deferred)
+	b.complete(x, <-done, deferred)
 	return nil
+}
+
+// complete delivers a, then its follow-up messages, and runs its
+// delivered hook.
+func (b *Bot) complete(x interaction, a answer, deferred bool) {
+	err := b.deliver(x, a, deferred)
+	if a.delivered != nil {
+		defer func() { a.delivered(err == nil) }()
+	}
+	if err != nil {
+		return
+	}
+	for _, e := range a.followups {
+		ctx, cancel := context.WithTimeout(b.ctx, restTimeout)
+		_, err := x.client.Rest.CreateFollowupMessage(x.i.ApplicationID(), x.i.Token(), answer{embed: &e, ephemeral: a.ephemeral}.messageCreate(), rest.WithCtx(ctx))
+		cancel()
+		if err != nil {
+			b.log.WarnContext(ctx, "send follow-up", "error", err)
+			return
+		}
+	}
 }
 
 // deferAnswer acknowledges the interaction so it may be answered later:
@@ -150,8 +183,8 @@ func (b *Bot) deferAnswer(x interaction) bool {
 
 // deliver sends a as the interaction's answer: as its response, or
 // after a deferral by editing (or, for an ephemeral answer to a command,
-// replacing) the deferred response.
-func (b *Bot) deliver(x interaction, a answer, deferred bool) {
+// replacing) the deferred response. A failure is logged and returned.
+func (b *Bot) deliver(x interaction, a answer, deferred bool) error {
 	ctx, cancel := context.WithTimeout(b.ctx, restTimeout)
 	defer cancel()
 	opt := rest.WithCtx(ctx)
@@ -178,6 +211,7 @@ func (b *Bot) deliver(x interaction, a answer, deferred bool) {
 	if err != nil {
 		b.log.WarnContext(ctx, "answer interaction", "error", err)
 	}
+	return err
 }
 
 func (a answer) messageCreate() discord.MessageCreate {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"sync"
 	"time"
 
@@ -19,19 +18,26 @@ import (
 // dropped (and logged), which only happens when Discord stalls.
 const jobsPerGuild = 32
 
+// lyricsTimeout bounds the lyrics lookup behind the now-playing
+// message's current line.
+const lyricsTimeout = 5 * time.Second
+
 // liveMessage is a guild's now-playing message: where it is, which
-// track it shows, and its progress timer.
+// track it shows, its progress timer and the track's synced lyrics.
 type liveMessage struct {
 	guild, channel, message snowflake.ID
 	track                   music.Track
 
 	mu       sync.Mutex
 	timer    music.Timer
-	lastEdit time.Time
 	lastBody []byte
+	lyrics   *music.Lyrics
 	ended    bool
 	stopped  bool
 }
+
+// ref is how the pacer names the message.
+func (lm *liveMessage) ref() editRef { return editRef{message: lm.message} }
 
 // stop cancels the progress timer for good.
 func (lm *liveMessage) stop() {
@@ -61,11 +67,42 @@ func (lm *liveMessage) isEnded() bool {
 	return lm.ended
 }
 
-// edited records an edit of the message, made at now with body.
-func (lm *liveMessage) edited(now time.Time, body []byte) {
+// edited records body as the message's content.
+func (lm *liveMessage) edited(body []byte) {
 	lm.mu.Lock()
-	lm.lastEdit, lm.lastBody = now, body
+	lm.lastBody = body
 	lm.mu.Unlock()
+}
+
+// unchanged reports whether body is what the message shows already.
+func (lm *liveMessage) unchanged(body []byte) bool {
+	lm.mu.Lock()
+	defer lm.mu.Unlock()
+	return bytes.Equal(body, lm.lastBody)
+}
+
+func (lm *liveMessage) setLyrics(l music.Lyrics) {
+	lm.mu.Lock()
+	lm.lyrics = &l
+	lm.mu.Unlock()
+}
+
+// line is the lyrics line being sung at position: "" without synced
+// lyrics or before their first line, a note for an empty line.
+func (lm *liveMessage) line(position time.Duration) string {
+	lm.mu.Lock()
+	defer lm.mu.Unlock()
+	if lm.lyrics == nil {
+		return ""
+	}
+	i := lm.lyrics.LineAt(position)
+	if i < 0 {
+		return ""
+	}
+	if text := oneLine(lm.lyrics.Lines[i].Text); text != "" {
+		return text
+	}
+	return lyricsGap
 }
 
 // sameTrack reports whether a and b are the same queued track: the same
@@ -85,6 +122,16 @@ func (b *Bot) onMusicEvent(ev music.Event) {
 		job = func(ctx context.Context) { b.trackEnded(ctx, e) }
 	case music.SessionEnded:
 		job = func(ctx context.Context) { b.sessionEnded(ctx, e) }
+	case music.SkipVoteUpdated:
+		job = func(context.Context) { b.voteUpdated(e) }
+	case music.SkipVoteEnded:
+		job = func(context.Context) { b.voteEnded(e) }
+	case music.PlayerMoved:
+		b.trouble(e.GuildID, troubleMoved, b.noticeChannel(e.GuildID))
+		return
+	case music.HealAttempted:
+		b.trouble(e.GuildID, troubleHeal, b.noticeChannel(e.GuildID))
+		return
 	default:
 		return
 	}
@@ -96,41 +143,49 @@ func (b *Bot) onMusicEvent(ev music.Event) {
 // announce posts the now-playing message of a track that started, after
 // retiring the guild's previous one.
 func (b *Bot) announce(ctx context.Context, e music.TrackStarted) {
-	prev, hadPrev := b.live.Peek(e.GuildID)
-	np, err := b.status(ctx, e.GuildID)
-	switch {
-	case errors.Is(err, music.ErrNothingPlaying):
-		return // it ended already; or another process plays this guild
-	case err != nil && hadPrev:
-		// Most likely rate limited: show the event's track where the
-		// previous message was.
-		np = music.NowPlaying{State: music.StatePlaying, Track: e.Track, TextChannelID: prev.channel}
-	case err != nil:
-		b.log.WarnContext(ctx, "now-playing status", "guild", e.GuildID, "error", err)
-		return
-	case !sameTrack(np.Track, e.Track):
-		return // a later track plays; its own event follows
+	np, ok := b.m.Status(e.GuildID)
+	if !ok || !sameTrack(np.Track, e.Track) {
+		return // it ended already, or a later track plays and its own event follows
 	}
-	if hadPrev {
+	if prev, ok := b.live.Peek(e.GuildID); ok {
 		b.retire(ctx, prev)
 		b.live.Delete(e.GuildID)
 	}
 	if np.TextChannelID == 0 {
 		return
 	}
+	update, body := b.liveUpdate(np, "")
 	rctx, cancel := context.WithTimeout(ctx, restTimeout)
 	defer cancel()
 	msg, err := b.client.Rest.CreateMessage(np.TextChannelID, discord.MessageCreate{
-		Embeds:     []discord.Embed{b.render.nowPlaying(np, false)},
-		Components: b.render.nowPlayingButtons(np),
+		Embeds:     *update.Embeds,
+		Components: *update.Components,
 	}, rest.WithCtx(rctx))
 	if err != nil {
 		b.log.WarnContext(ctx, "post now-playing message", "guild", e.GuildID, "channel", np.TextChannelID, "error", err)
 		return
 	}
-	lm := &liveMessage{guild: e.GuildID, channel: np.TextChannelID, message: msg.ID, track: e.Track, lastEdit: b.cfg.clock.Now()}
+	lm := &liveMessage{guild: e.GuildID, channel: np.TextChannelID, message: msg.ID, track: e.Track, lastBody: body}
 	b.live.Set(e.GuildID, lm)
 	b.arm(lm)
+	if b.cfg.lyricsLine {
+		b.fetchLyrics(ctx, lm)
+	}
+}
+
+// fetchLyrics looks up the synced lyrics of lm's track, once, so that
+// every update can show the line being sung.
+func (b *Bot) fetchLyrics(ctx context.Context, lm *liveMessage) {
+	ctx, cancel := context.WithTimeout(ctx, lyricsTimeout)
+	defer cancel()
+	l, err := b.m.Lyrics(ctx, lm.guild, music.Actor{UserID: b.selfID()})
+	switch {
+	case err != nil:
+		b.log.DebugContext(ctx, "lyrics for the now-playing message", "guild", lm.guild, "error", err)
+	case l.Synced() && sameTrack(l.Track, lm.track):
+		lm.setLyrics(l)
+		b.touchLive(lm)
+	}
 }
 
 // trackEnded retires the guild's message when it shows the track that
@@ -162,25 +217,84 @@ func (b *Bot) sessionEnded(ctx context.Context, e music.SessionEnded) {
 }
 
 // retire ends a now-playing message: its buttons go and it shows the
-// track as played, or it is deleted ([WithCleanup]). A message retires
-// once.
+// track as played (an edit within the channel's budget), or it is
+// deleted ([WithCleanup]). A message retires once.
 func (b *Bot) retire(ctx context.Context, lm *liveMessage) {
 	if !lm.end() {
 		return
 	}
+	if b.cfg.cleanup != CleanupDelete {
+		b.touchLive(lm)
+		return
+	}
+	b.pacer.cancel(lm.channel, lm.ref())
+	b.deleteLive(ctx, lm)
+}
+
+// touch asks for the guild's live message to show the player's state,
+// after a command changed what it shows.
+func (b *Bot) touch(guild snowflake.ID) {
+	if lm, ok := b.live.Peek(guild); ok && !lm.isEnded() {
+		b.touchLive(lm)
+	}
+}
+
+// touchLive queues an edit of lm within its channel's budget. The edit
+// shows the state when it is sent, so a queued one is never stale.
+func (b *Bot) touchLive(lm *liveMessage) {
+	b.pacer.submit(lm.guild, lm.channel, lm.ref(), func(ctx context.Context) bool { return b.editLive(ctx, lm) })
+}
+
+// editLive edits lm to show the player now, or the track as played once
+// it ended, unless it shows that already. It reports whether it sent a
+// request.
+func (b *Bot) editLive(ctx context.Context, lm *liveMessage) bool {
+	var update discord.MessageUpdate
+	var body []byte
+	if !lm.isEnded() {
+		np, ok := b.m.Status(lm.guild)
+		if ok && sameTrack(np.Track, lm.track) {
+			update, body = b.liveUpdate(np, lm.line(np.Position))
+		} else {
+			lm.end() // the end event was lost or is late
+		}
+	}
+	if body == nil {
+		if b.cfg.cleanup == CleanupDelete {
+			b.deleteLive(ctx, lm) // not an edit: the token goes back
+			return false
+		}
+		embeds := []discord.Embed{b.render.nowPlaying(music.NowPlaying{Track: lm.track}, true, "")}
+		update = discord.MessageUpdate{Embeds: &embeds, Components: &[]discord.LayoutComponent{}}
+		body, _ = json.Marshal(update)
+	}
+	if lm.unchanged(body) {
+		return false
+	}
 	rctx, cancel := context.WithTimeout(ctx, restTimeout)
 	defer cancel()
-	var err error
-	if b.cfg.cleanup == CleanupDelete {
-		err = b.client.Rest.DeleteMessage(lm.channel, lm.message, rest.WithCtx(rctx))
-	} else {
-		embeds := []discord.Embed{b.render.nowPlaying(music.NowPlaying{Track: lm.track}, true)}
-		_, err = b.client.Rest.UpdateMessage(lm.channel, lm.message, discord.MessageUpdate{
-			Embeds: &embeds, Components: &[]discord.LayoutComponent{},
-		}, rest.WithCtx(rctx))
+	_, err := b.client.Rest.UpdateMessage(lm.channel, lm.message, update, rest.WithCtx(rctx))
+	switch {
+	case isGone(err):
+		// Someone deleted the message or the channel: stop.
+		lm.end()
+		if cur, ok := b.live.Peek(lm.guild); ok && cur == lm {
+			b.live.Delete(lm.guild)
+		}
+	case err != nil:
+		b.log.WarnContext(ctx, "update now-playing message", "guild", lm.guild, "error", err)
+	default:
+		lm.edited(body)
 	}
-	if err != nil && !isGone(err) {
-		b.log.WarnContext(ctx, "retire now-playing message", "guild", lm.guild, "error", err)
+	return true
+}
+
+// deleteLive deletes lm, whose track ended ([CleanupDelete]).
+func (b *Bot) deleteLive(ctx context.Context, lm *liveMessage) {
+	rctx, cancel := context.WithTimeout(ctx, restTimeout)
+	defer cancel()
+	if err := b.client.Rest.DeleteMessage(lm.channel, lm.message, rest.WithCtx(rctx)); err != nil && !isGone(err) {
+		b.log.WarnContext(ctx, "delete now-playing message", "guild", lm.guild, "error", err)
 	}
 }
 
@@ -201,51 +315,31 @@ func (b *Bot) arm(lm *liveMessage) {
 	})
 }
 
-// tick edits lm's progress bar when it changed and at least the progress
-// interval passed since the message was last edited, then re-arms.
+// tick moves lm's progress bar (an edit within the channel's budget,
+// sent only when the message changed), notes an outage, and re-arms.
 func (b *Bot) tick(ctx context.Context, lm *liveMessage) {
 	if cur, ok := b.live.Peek(lm.guild); !ok || cur != lm || lm.isEnded() {
 		return
 	}
 	b.live.Set(lm.guild, lm) // a message being updated stays live
-	np, err := b.status(ctx, lm.guild)
-	switch {
-	case errors.Is(err, music.ErrNothingPlaying), err == nil && !sameTrack(np.Track, lm.track):
+	np, ok := b.m.Status(lm.guild)
+	if !ok || !sameTrack(np.Track, lm.track) {
 		// The end event was lost (or is late): retire now.
 		b.retire(ctx, lm)
 		return
-	case err != nil:
-		b.arm(lm) // rate limited or closing: try again next time
-		return
 	}
-	update, body := b.liveUpdate(np)
-	now := b.cfg.clock.Now()
-	lm.mu.Lock()
-	due := now.Sub(lm.lastEdit) >= b.cfg.progress && !bytes.Equal(body, lm.lastBody)
-	lm.mu.Unlock()
-	if due {
-		rctx, cancel := context.WithTimeout(ctx, restTimeout)
-		_, err := b.client.Rest.UpdateMessage(lm.channel, lm.message, update, rest.WithCtx(rctx))
-		cancel()
-		switch {
-		case isGone(err):
-			// Someone deleted the message or the channel: stop.
-			lm.end()
-			b.live.Delete(lm.guild)
-			return
-		case err != nil:
-			b.log.WarnContext(ctx, "update now-playing message", "guild", lm.guild, "error", err)
-		default:
-			lm.edited(now, body)
-		}
+	if !b.serving(np) {
+		b.trouble(lm.guild, troubleUnavailable, lm.channel)
 	}
+	b.touchLive(lm)
 	b.arm(lm)
 }
 
-// liveUpdate is the edit that shows np on a now-playing message, and its
-// JSON, by which unchanged edits are skipped.
-func (b *Bot) liveUpdate(np music.NowPlaying) (discord.MessageUpdate, []byte) {
-	embeds := []discord.Embed{b.render.nowPlaying(np, false)}
+// liveUpdate is the edit that shows np (and the lyrics line) on a
+// now-playing message, and its JSON, by which unchanged edits are
+// skipped.
+func (b *Bot) liveUpdate(np music.NowPlaying, line string) (discord.MessageUpdate, []byte) {
+	embeds := []discord.Embed{b.render.nowPlaying(np, false, line)}
 	components := b.render.nowPlayingButtons(np)
 	update := discord.MessageUpdate{Embeds: &embeds, Components: &components}
 	body, _ := json.Marshal(update)

@@ -14,7 +14,7 @@ import (
 // Defaults of a Bot.
 const (
 	// DefaultProgressInterval is how often the progress bar of a
-	// now-playing message is edited, at most.
+	// now-playing message moves.
 	DefaultProgressInterval = 10 * time.Second
 	// MinProgressInterval is the shortest interval [WithProgressInterval]
 	// accepts: Discord allows five message edits per five seconds in a
@@ -40,6 +40,22 @@ const (
 	// SearchTimeout bounds the search behind an autocomplete answer,
 	// which Discord also wants within three seconds.
 	SearchTimeout = 2 * time.Second
+	// DefaultEditBurst and DefaultEditInterval are the edit budget of a
+	// channel ([WithEditBudget]): two edits at once, then one every 2.5
+	// seconds, so no five seconds see more than four edits of the Bot's
+	// messages in one channel; Discord allows five.
+	DefaultEditBurst    = 2
+	DefaultEditInterval = 2500 * time.Millisecond
+	// DefaultOutageCalm is how long the audio service must run without
+	// trouble before an outage counts as over ([WithOutageNotices]).
+	DefaultOutageCalm = time.Minute
+)
+
+// Discord's own limit on message edits in one channel: five per five
+// seconds. [WithEditBudget] refuses a budget that could go past it.
+const (
+	discordEdits      = 5
+	discordEditWindow = 5 * time.Second
 )
 
 // DefaultAutocompleteLimit is how many searches each user's /play
@@ -100,6 +116,10 @@ type config struct {
 	theme          Theme
 	commandTimeout time.Duration
 	deferAfter     time.Duration
+	editBurst      int
+	editInterval   time.Duration
+	outageCalm     time.Duration
+	lyricsLine     bool
 }
 
 func defaultConfig() config {
@@ -113,6 +133,10 @@ func defaultConfig() config {
 		theme:          DefaultTheme(),
 		commandTimeout: DefaultCommandTimeout,
 		deferAfter:     DefaultDeferAfter,
+		editBurst:      DefaultEditBurst,
+		editInterval:   DefaultEditInterval,
+		outageCalm:     DefaultOutageCalm,
+		lyricsLine:     true,
 	}
 }
 
@@ -123,9 +147,11 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // the caches. Default: the system clock.
 func WithClock(clock music.Clock) Option { return func(c *config) { c.clock = clock } }
 
-// WithProgressInterval sets how often a now-playing message's progress
-// bar is edited, at most: d of at least [MinProgressInterval], or a
-// negative d to never edit it. Default: [DefaultProgressInterval].
+// WithProgressInterval sets how often the progress bar of a now-playing
+// message moves: d of at least [MinProgressInterval], or a negative d
+// for a bar that moves only with other changes. Each move is an edit
+// within the channel's budget ([WithEditBudget]), sent only when the
+// message changed. Default: [DefaultProgressInterval].
 func WithProgressInterval(d time.Duration) Option { return func(c *config) { c.progress = d } }
 
 // WithLiveMessages bounds the set of live now-playing messages: at most
@@ -171,6 +197,35 @@ func WithCommandTimeout(d time.Duration) Option { return func(c *config) { c.com
 // its answer is deferred. Default: [DefaultDeferAfter].
 func WithDeferAfter(d time.Duration) Option { return func(c *config) { c.deferAfter = d } }
 
+// WithEditBudget sets how often the Bot edits its messages in one
+// channel: a token bucket per channel holding at most burst edits and
+// gaining one every interval, shared by every message the Bot keeps up
+// to date there (the now-playing message, the one it replaces, a skip
+// vote, an outage notice). Any window of length d then holds at most
+// burst + d/interval edits; a budget that would allow more than
+// Discord's five edits in five seconds is refused. When edits come
+// faster, each message keeps only its latest state and older pending
+// edits are dropped. Default: [DefaultEditBurst] and
+// [DefaultEditInterval].
+func WithEditBudget(burst int, interval time.Duration) Option {
+	return func(c *config) { c.editBurst, c.editInterval = burst, interval }
+}
+
+// WithOutageNotices sets how an outage of the audio service is told:
+// the first sign of trouble in a guild (no node able to play, a command
+// failing with [music.ErrServiceUnavailable], a [music.PlayerMoved] or
+// a [music.HealAttempted]) posts one notice in its channel, and nothing
+// more is posted until the service has run for calm without trouble,
+// when the notice is edited to say so. A negative calm turns the
+// notices off. Default: [DefaultOutageCalm].
+func WithOutageNotices(calm time.Duration) Option { return func(c *config) { c.outageCalm = calm } }
+
+// WithSyncedLyrics sets whether the now-playing message shows the line
+// of the lyrics being sung, when the track has synced lyrics
+// ([music.Manager.Lyrics], asked once per track as the bot's user).
+// Default: on.
+func WithSyncedLyrics(on bool) Option { return func(c *config) { c.lyricsLine = on } }
+
 // validate returns the first problem of c.
 func (c *config) validate() error {
 	switch {
@@ -192,6 +247,12 @@ func (c *config) validate() error {
 		return &ConfigError{Field: "DeferAfter", Reason: "must be between 0 and 3s, Discord's answer window"}
 	case c.cleanup > CleanupDelete:
 		return &ConfigError{Field: "Cleanup", Reason: "unknown cleanup"}
+	case c.editBurst < 1 || c.editInterval <= 0:
+		return &ConfigError{Field: "EditBudget", Reason: "burst and interval must be positive"}
+	case c.editBurst+int(discordEditWindow/c.editInterval) > discordEdits:
+		return &ConfigError{Field: "EditBudget", Reason: "allows more than Discord's 5 edits per 5s in a channel"}
+	case c.outageCalm == 0:
+		return &ConfigError{Field: "OutageNotices", Reason: "calm must be positive, or negative to disable"}
 	}
 	return nil
 }

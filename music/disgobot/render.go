@@ -23,6 +23,7 @@ const (
 	maxURL         = 512 // longer links are left out rather than cut
 	maxLineTitle   = 60  // a track title in a list line
 	maxChoiceName  = 100 // autocomplete choice names and values
+	maxLyricsLine  = 200 // the lyrics line on the now-playing message
 )
 
 // renderer builds every embed and button row the Bot sends, so they
@@ -42,7 +43,7 @@ func (r renderer) trackEmbed(head string, t music.Track, pos int) discord.Embed 
 		Color:  r.theme.Color,
 		Fields: []discord.EmbedField{
 			field(labelDuration, trackLength(t)),
-			field(labelRequester, mention(t.Requester)),
+			field(labelRequester, requester(t)),
 		},
 	}
 	if pos > 0 {
@@ -65,9 +66,10 @@ func (r renderer) failure(text string) discord.Embed {
 }
 
 // nowPlaying is the embed of the now-playing message and of /nowplaying:
-// the track, a progress bar, the queue and the player's modes. An ended
-// message keeps the track and drops the live parts.
-func (r renderer) nowPlaying(np music.NowPlaying, ended bool) discord.Embed {
+// the track, a progress bar with the lyrics line being sung (if any),
+// the queue, an open skip vote and the player's modes. An ended message
+// keeps the track and drops the live parts.
+func (r renderer) nowPlaying(np music.NowPlaying, ended bool, line string) discord.Embed {
 	head := headNowPlaying
 	switch {
 	case ended:
@@ -81,6 +83,9 @@ func (r renderer) nowPlaying(np music.NowPlaying, ended bool) discord.Embed {
 		return e
 	}
 	e.Description = r.progress(np.Position, np.Track)
+	if line != "" {
+		e.Description += "\n" + emojiLyrics + " " + escapeMarkdown(truncate(line, maxLyricsLine))
+	}
 	next := labelUpNextEmpty
 	if np.QueueLength > 0 {
 		next = plural(np.QueueLength, "track", "tracks")
@@ -89,9 +94,43 @@ func (r renderer) nowPlaying(np music.NowPlaying, ended bool) discord.Embed {
 		}
 	}
 	e.Fields = append(e.Fields, field(labelUpNext, next))
-	e.Footer = &discord.EmbedFooter{Text: modes(np.Loop, np.Autoplay, np.Volume)}
+	if np.Vote != nil {
+		e.Fields = append(e.Fields, field(labelSkipVote, tally(*np.Vote)))
+	}
+	e.Footer = &discord.EmbedFooter{Text: npFooter(np)}
 	return e
 }
+
+// npFooter is the now-playing footer: loop, autoplay, volume, and the
+// fair queue and filter when on.
+func npFooter(np music.NowPlaying) string {
+	s := modes(np.Loop, np.Autoplay, np.Volume)
+	if np.FairQueue {
+		s += " · " + labelFairQueue
+	}
+	if !np.Filters.IsZero() {
+		name := np.Filters.Preset()
+		if name == "" {
+			name = labelCustomFilter
+		}
+		s += " · " + labelFilter + ": " + name
+	}
+	return s
+}
+
+// tally is a vote's count and when it closes, as a Discord timestamp
+// that counts down by itself.
+func tally(v music.VoteTally) string {
+	s := fmt.Sprintf("%d of %d votes", v.Votes, v.Needed)
+	if !v.Expires.IsZero() {
+		s += " · closes " + relativeTime(v.Expires)
+	}
+	return s
+}
+
+// relativeTime is a Discord timestamp shown relative to now ("in 30
+// seconds"), which clients keep up to date without edits.
+func relativeTime(t time.Time) string { return "<t:" + strconv.FormatInt(t.Unix(), 10) + ":R>" }
 
 // progress draws the progress bar and the times.
 func (r renderer) progress(pos time.Duration, t music.Track) string {
@@ -127,7 +166,7 @@ func (r renderer) queue(v music.QueueView) discord.Embed {
 		if art := safeURL(v.Current.Info.ArtworkURL); art != "" {
 			e.Thumbnail = &discord.EmbedResource{URL: art}
 		}
-		e.Fields = append(e.Fields, field(headNowPlaying, trackLength(*v.Current)+" · "+mention(v.Current.Requester)))
+		e.Fields = append(e.Fields, field(headNowPlaying, trackLength(*v.Current)+" · "+requester(*v.Current)))
 	}
 	if len(v.Tracks) == 0 {
 		e.Description = labelNoTracks
@@ -139,6 +178,9 @@ func (r renderer) queue(v music.QueueView) discord.Embed {
 		footer += " · " + formatDuration(v.Duration)
 	}
 	footer += " · " + modes(v.Loop, v.Autoplay, -1)
+	if v.FairQueue {
+		footer += " · " + labelFairQueue
+	}
 	e.Footer = &discord.EmbedFooter{Text: footer}
 	return e
 }
@@ -149,7 +191,7 @@ func queueLines(v music.QueueView) string {
 	var b strings.Builder
 	size := 0
 	for i, t := range v.Tracks {
-		tail := fmt.Sprintf(" · %s · %s", trackLength(t), mention(t.Requester))
+		tail := fmt.Sprintf(" · %s · %s", trackLength(t), requester(t))
 		head := fmt.Sprintf("`%d.` ", v.First+i)
 		line := head + trackLink(t, maxLineTitle) + tail
 		if size+utf8.RuneCountInString(line)+1 > maxDescription {
@@ -176,6 +218,13 @@ func (r renderer) settings(s music.Settings) discord.Embed {
 	if id := s.AnnounceChannelID(); id != 0 {
 		announce = "<#" + id.String() + ">"
 	}
+	maxLength, share := labelNoLimit, labelNoLimit
+	if d := s.MaxTrackLength(); d > 0 {
+		maxLength = formatDuration(d)
+	}
+	if p := s.MaxUserShare(); p > 0 {
+		share = strconv.Itoa(p) + "% (" + plural(s.MaxUserTracks(), "track", "tracks") + ")"
+	}
 	return discord.Embed{
 		Author: &discord.EmbedAuthor{Name: headSettings},
 		Color:  r.theme.Color,
@@ -187,6 +236,10 @@ func (r renderer) settings(s music.Settings) discord.Embed {
 			field("Loop", s.Loop().String()),
 			field(labelAutoplay, onOff(s.Autoplay())),
 			field("Queue limit", plural(s.MaxQueueLength(), "track", "tracks")),
+			field(labelFairQueue, onOff(s.FairQueue())),
+			field("Max track length", maxLength),
+			field("Max share per user", share),
+			field("Votes to skip", strconv.Itoa(s.VoteSkipShare())+"% of listeners"),
 		},
 	}
 }
@@ -258,13 +311,17 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// mention names a requester: a user mention, or autoplay for tracks
-// tunekit queued itself.
-func mention(id snowflake.ID) string {
-	if id == 0 {
-		return labelAutoplay
+// mention is a user mention.
+func mention(id snowflake.ID) string { return "<@" + id.String() + ">" }
+
+// requester names who asked for a track: a mention, or
+// [music.AutoplayRequester] for tracks autoplay picked (and any without
+// a requester).
+func requester(t music.Track) string {
+	if t.Autoplay || t.Requester == 0 {
+		return music.AutoplayRequester
 	}
-	return "<@" + id.String() + ">"
+	return mention(t.Requester)
 }
 
 // trackTitle is the track's title with its author when it has one,

@@ -168,15 +168,17 @@ func TestEmbedsWithinLimits(t *testing.T) {
 		page[i] = long
 	}
 	v := music.QueueView{Page: music.Page{Tracks: page, Number: 9999, Pages: 10000, First: 99981, Total: 100000}, Current: &long, Duration: 1000 * time.Hour}
-	np := music.NowPlaying{Track: long, QueueLength: 100000, QueueDuration: 1000 * time.Hour, Volume: 200, Loop: music.LoopQueue}
+	np := music.NowPlaying{Track: long, QueueLength: 100000, QueueDuration: 1000 * time.Hour, Volume: 200, Loop: music.LoopQueue,
+		FairQueue: true, Vote: &music.VoteTally{Votes: 99, Needed: 100, Expires: time.Unix(1<<40, 0)}, Filters: music.Filters{Rotation: &music.Rotation{RotationHz: 1}}}
 	for name, e := range map[string]discord.Embed{
 		"track":      r.trackEmbed(headQueued, long, 100000),
-		"nowPlaying": r.nowPlaying(np, false),
-		"ended":      r.nowPlaying(np, true),
+		"nowPlaying": r.nowPlaying(np, false, strings.Repeat("la ", 100)),
+		"ended":      r.nowPlaying(np, true, ""),
 		"queue":      r.queue(v),
 		"played":     r.played(music.PlayResult{Track: long, Playlist: strings.Repeat("P", 500), Added: 1000, Dropped: 99000}, music.PlaceEnd),
-		"skipped":    r.skipped(music.SkipResult{Skipped: long, Next: long, Started: true}),
+		"skipped":    r.skipped(headSkipped, music.SkipResult{Skipped: long, Next: long, Started: true}),
 		"settings":   r.settings(music.DefaultSettings()),
+		"lyrics":     r.lyrics(music.Lyrics{Track: long, Source: strings.Repeat("s", 300), Provider: strings.Repeat("p", 300), Text: strings.Repeat("la la la la\n", 2000)})[0],
 		"failure":    r.failure(music.UserMessage(music.ErrServiceUnavailable)),
 	} {
 		if e.Title != "" && utf8.RuneCountInString(e.Title) > maxTitle {
@@ -236,9 +238,87 @@ func TestPlayedAndSkipped(t *testing.T) {
 	if e.Author.Name != headPlaylist+": Mix" || e.Description != "3 tracks added. 2 tracks did not fit in the queue." {
 		t.Errorf("played(playlist) = %q / %q", e.Author.Name, e.Description)
 	}
-	e = r.skipped(music.SkipResult{Skipped: song})
+	e = r.skipped(headSkipped, music.SkipResult{Skipped: song})
 	if v := e.Fields[len(e.Fields)-1].Value; v != msgQueueEmptySkip {
 		t.Errorf("skipped(empty) = %q", v)
+	}
+	e = r.played(music.PlayResult{Track: song, Playlist: "Mix", Added: 3, TooLong: 1, OverShare: 2}, music.PlaceEnd)
+	if want := "3 tracks added. 1 track was left out as too long for this server. 2 tracks were left out: you reached your share of the queue."; e.Description != want {
+		t.Errorf("played(left out) = %q, want %q", e.Description, want)
+	}
+}
+
+func TestRequester(t *testing.T) {
+	user := track("Song", "", "", time.Minute)
+	user.Requester = 42
+	auto := user
+	auto.Autoplay, auto.Requester = true, 0
+	unknown := user
+	unknown.Requester = 0
+	for _, tc := range []struct {
+		t    music.Track
+		want string
+	}{{user, "<@42>"}, {auto, "autoplay"}, {unknown, "autoplay"}} {
+		if got := requester(tc.t); got != tc.want {
+			t.Errorf("requester(%+v) = %q, want %q", tc.t.Requester, got, tc.want)
+		}
+	}
+}
+
+func TestNowPlayingFooter(t *testing.T) {
+	nightcore, _ := music.LookupFilterPreset(music.PresetNightcore)
+	custom := music.Filters{Rotation: &music.Rotation{RotationHz: 0.3}}
+	for _, tc := range []struct {
+		np   music.NowPlaying
+		want string
+	}{
+		{music.NowPlaying{Volume: 50}, "Loop: off · Autoplay: off · Volume: 50%"},
+		{music.NowPlaying{Volume: 80, FairQueue: true, Filters: nightcore.Filters}, "Loop: off · Autoplay: off · Volume: 80% · Fair queue · Filter: nightcore"},
+		{music.NowPlaying{Loop: music.LoopTrack, Filters: custom}, "Loop: track · Autoplay: off · Volume: 0% · Filter: custom"},
+	} {
+		if got := npFooter(tc.np); got != tc.want {
+			t.Errorf("npFooter = %q, want %q", got, tc.want)
+		}
+	}
+	r := renderer{theme: DefaultTheme()}
+	v := music.QueueView{FairQueue: true}
+	if f := r.queue(v).Footer.Text; !strings.HasSuffix(f, "· Fair queue") {
+		t.Errorf("queue footer = %q, want the fair queue", f)
+	}
+}
+
+func TestPresetChoices(t *testing.T) {
+	presets := music.AllFilterPresets()
+	if got := presetChoices(presets, ""); len(got) != len(presets) {
+		t.Errorf("presetChoices(all, \"\") = %d choices, want %d", len(got), len(presets))
+	}
+	got := presetChoices(presets, "  Vapor ")
+	if len(got) != 1 || got[0].(discord.AutocompleteChoiceString).Value != music.PresetVaporwave {
+		t.Errorf("presetChoices(vapor) = %+v", got)
+	}
+	many := make([]music.FilterPreset, 40)
+	for i := range many {
+		many[i] = music.FilterPreset{Name: "p" + strings.Repeat("x", 200)}
+	}
+	got = presetChoices(many, "")
+	if len(got) != maxChoices || utf8.RuneCountInString(got[0].(discord.AutocompleteChoiceString).Name) > maxChoiceName {
+		t.Errorf("presetChoices(40 long) = %d choices, first %q", len(got), got[0].(discord.AutocompleteChoiceString).Name)
+	}
+	if got := presetChoices(nil, "x"); got == nil || len(got) != 0 {
+		t.Errorf("presetChoices(nil) = %#v, want an empty list", got)
+	}
+}
+
+func TestParseLimit(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		err  bool
+	}{{"off", 0, false}, {" None ", 0, false}, {"0", 0, false}, {"10:00", 10 * time.Minute, false}, {"1h", time.Hour, false}, {"soon", 0, true}} {
+		got, err := parseLimit(tc.in)
+		if got != tc.want || (err != nil) != tc.err {
+			t.Errorf("parseLimit(%q) = %v, %v; want %v (error %v)", tc.in, got, err, tc.want, tc.err)
+		}
 	}
 }
 
@@ -277,4 +357,34 @@ func FuzzTrackLink(f *testing.F) {
 			t.Fatalf("trackLink(%q, %q): title of %d characters", title, uri, n)
 		}
 	})
+}
+
+func TestRenderVote(t *testing.T) {
+	b := &Bot{render: renderer{theme: DefaultTheme()}}
+	expires := time.Date(2025, 6, 1, 12, 0, 30, 0, time.UTC)
+	vm := &voteMessage{n: 7, track: track("Song", "Band", "https://x.test/s", time.Minute), tally: music.VoteTally{Votes: 1, Needed: 3, Expires: expires}}
+	for _, tc := range []struct {
+		ended   music.VoteEndReason
+		votes   int
+		want    string
+		buttons bool
+	}{
+		{"", 1, "🗳️ 1 of 3 votes · closes <t:1748779230:R>", true},
+		{music.VotePassed, 3, "✅ Skipped by vote (3 of 3).", false},
+		{music.VoteExpired, 2, "⌛ The vote closed with 2 of 3 votes.", false},
+		{music.VoteTrackChanged, 2, "This vote is over.", false},
+	} {
+		vm.tally.Votes, vm.ended = tc.votes, tc.ended
+		update, body := b.renderVote(vm)
+		e := (*update.Embeds)[0]
+		if e.Description != tc.want || e.Author.Name != headVote || e.Title != "Song — Band" {
+			t.Errorf("renderVote(%q) = %q / %q", tc.ended, e.Author.Name, e.Description)
+		}
+		if has := len(*update.Components) > 0; has != tc.buttons || (has && !strings.Contains(string(body), `"custom_id":"/tk1/vote/7"`)) {
+			t.Errorf("renderVote(%q) buttons = %s, want buttons %v", tc.ended, body, tc.buttons)
+		}
+	}
+	if vm.set(music.VoteTally{Votes: 9}, "") {
+		t.Error("set changed a vote that ended")
+	}
 }

@@ -100,6 +100,29 @@ const (
 	msgPaused         = "Paused the music."
 	msgResumed        = "Resumed the music."
 	msgQueueEmptySkip = "That was the last track; the queue is empty now."
+
+	headVote          = "Vote to skip"
+	headSkippedByVote = "Skipped by vote"
+	headSkippedTo     = "Skipped ahead"
+	headLyrics        = "Lyrics"
+	headOutage        = "Audio trouble"
+	headRecovered     = "Audio back to normal"
+	labelSkipVote     = "Skip vote"
+	labelFairQueue    = "Fair queue"
+	labelFilter       = "Filter"
+	labelCustomFilter = "custom"
+	labelNoLimit      = "No limit"
+	lyricsGap         = "♪"
+	msgVotePassed     = "✅ Skipped by vote (%d of %d)."
+	msgVoteExpired    = "⌛ The vote closed with %d of %d votes."
+	msgVoteOver       = "This vote is over."
+	msgVoteCounted    = "Your vote counts: "
+	msgFiltersOff     = "Filters are off."
+	msgNoLyricsText   = "These lyrics are empty."
+	msgOutageDown     = "⚠️ The audio service is unavailable right now. The music picks up again when it is back."
+	msgOutageMoved    = "⚠️ The audio server had a problem, so playback moved to another one."
+	msgOutageHeal     = "⚠️ The audio dropped out; I'm restoring it."
+	msgOutageOver     = "✅ The audio service is working normally again."
 )
 
 // Button labels and emoji of the now-playing message and the queue.
@@ -121,4 +144,9 @@ const (
 	emojiShuffle = "🔀"
 	emojiPrev    = "◀️"
 	emojiNext    = "▶️"
+
+	btnVote     = "Vote skip"
+	emojiVote   = "🗳️"
+	emojiLyrics = "🎤"
+	emojiFilter = "🎛️"
 )

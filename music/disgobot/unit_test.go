@@ -68,6 +68,10 @@ func TestNewRejects(t *testing.T) {
 		{"command timeout", client, m, []Option{WithCommandTimeout(0)}, "CommandTimeout"},
 		{"defer after", client, m, []Option{WithDeferAfter(3 * time.Second)}, "DeferAfter"},
 		{"cleanup", client, m, []Option{WithCleanup(Cleanup(7))}, "Cleanup"},
+		{"no edit burst", client, m, []Option{WithEditBudget(0, time.Second)}, "EditBudget"},
+		{"no edit interval", client, m, []Option{WithEditBudget(1, 0)}, "EditBudget"},
+		{"edits past Discord's limit", client, m, []Option{WithEditBudget(3, time.Second)}, "EditBudget"},
+		{"outage calm zero", client, m, []Option{WithOutageNotices(0)}, "OutageNotices"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := New(tc.client, tc.m, tc.opts...)
@@ -85,12 +89,16 @@ func TestNewRejects(t *testing.T) {
 func TestNewAndClose(t *testing.T) {
 	client, m := offline(t, bot.WithCacheConfigOpts(cache.WithCaches(CacheFlags)))
 	b, err := New(client, m, WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), WithProgressInterval(-1), WithCleanup(CleanupDelete), WithTheme(Theme{Color: 1}),
-		WithLiveMessages(5, time.Minute), WithSuggestionCache(5, time.Minute), WithCommandTimeout(time.Second), WithDeferAfter(time.Second))
+		WithLiveMessages(5, time.Minute), WithSuggestionCache(5, time.Minute), WithCommandTimeout(time.Second), WithDeferAfter(time.Second),
+		WithEditBudget(4, 5*time.Second), WithOutageNotices(time.Second), WithSyncedLyrics(false))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b.Handler() == nil || b.cfg.theme.Color != 1 || b.cfg.theme.ErrorColor != DefaultTheme().ErrorColor {
 		t.Errorf("Handler() = %v, theme %+v", b.Handler(), b.cfg.theme)
+	}
+	if b.cfg.editBurst != 4 || b.cfg.editInterval != 5*time.Second || b.cfg.outageCalm != time.Second || b.cfg.lyricsLine {
+		t.Errorf("config = %+v, want the options applied", b.cfg)
 	}
 	if s, ok := b.cfg.searcher.(*music.Manager); !ok || s != m {
 		t.Errorf("searcher = %T, want the Manager", b.cfg.searcher)
@@ -154,6 +162,8 @@ func TestUserMessage(t *testing.T) {
 		{errNotPaused, msgNotPaused},
 		{errBadOption, "That option is not valid."},
 		{errUnknownRoute, msgUnknown},
+		{errVoteOver, msgVoteOver},
+		{errEmptyLyrics, msgNoLyricsText},
 		{fmt.Errorf("wrapped: %w", music.ErrNotInVoice), "Join my voice channel first."},
 		{&music.RateLimitedError{Command: "play", RetryAfter: 2500 * time.Millisecond}, "Slow down! Try again in 3 seconds."},
 		{errors.New("secret internal detail"), "Something went wrong. Please try again."},

@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,6 +64,7 @@ type world struct {
 	m      *music.Manager
 	client *bot.Client
 	bot    *disgobot.Bot
+	bus    *syncBus
 	ready  chan struct{} // closed on GuildReady
 }
 
@@ -72,6 +75,8 @@ type worldConfig struct {
 	noVoice    bool                           // alice does not join the Lounge before the bot connects
 	limiter    func(ratelimit.Limiter) ratelimit.Limiter
 	policy     ratelimit.Policy
+	nodeOpts   []lavalinktest.Option
+	recommend  music.Recommender
 }
 
 func newWorld(t *testing.T, wc worldConfig) *world {
@@ -91,7 +96,7 @@ func newWorld(t *testing.T, wc worldConfig) *world {
 		must(t, w.guild.JoinVoice(w.alice, w.voice))
 	}
 
-	w.node = lavalinktest.NewNodeT(t, lavalinktest.WithClock(lavalinktest.NewClock(epoch)))
+	w.node = lavalinktest.NewNodeT(t, append([]lavalinktest.Option{lavalinktest.WithClock(lavalinktest.NewClock(epoch))}, wc.nodeOpts...)...)
 	for i := 1; i <= 30; i++ {
 		tr, err := w.node.AddTrack(lavalink.TrackInfo{
 			Identifier: fmt.Sprintf("song%02d", i),
@@ -129,13 +134,16 @@ func newWorld(t *testing.T, wc worldConfig) *world {
 	if wc.limiter != nil {
 		limiter = wc.limiter(limiter)
 	}
+	w.bus = &syncBus{Bus: music.NewBus(), changed: make(chan struct{})}
 	w.m, err = music.NewManager(music.Config{
-		Nodes:   []music.NodeConfig{{Name: "main", Address: w.node.Addr(), Password: secureheaders.NewSecret(w.node.Password())}},
-		UserID:  w.srv.BotID(),
-		Voice:   disgobot.Voice(w.client),
-		Limiter: limiter,
-		Policy:  wc.policy,
-		Logger:  log,
+		Nodes:       []music.NodeConfig{{Name: "main", Address: w.node.Addr(), Password: secureheaders.NewSecret(w.node.Password())}},
+		UserID:      w.srv.BotID(),
+		Voice:       disgobot.Voice(w.client),
+		Events:      w.bus,
+		Limiter:     limiter,
+		Policy:      wc.policy,
+		Logger:      log,
+		Recommender: wc.recommend,
 	}, music.WithClock(w.clock))
 	must(t, err)
 	w.bot, err = disgobot.New(w.client, w.m, append([]disgobot.Option{disgobot.WithClock(w.clock), disgobot.WithLogger(log)}, wc.botOpts...)...)
@@ -148,6 +156,9 @@ func newWorld(t *testing.T, wc worldConfig) *world {
 		}
 		if err := w.m.Close(ctx); err != nil {
 			t.Errorf("Manager.Close: %v", err)
+		}
+		if err := w.bus.Close(ctx); err != nil {
+			t.Errorf("Bus.Close: %v", err)
 		}
 		w.client.Close(ctx)
 	})
@@ -166,6 +177,106 @@ func newWorld(t *testing.T, wc worldConfig) *world {
 // testGatewayOpts gives the client the race-free test gateway.
 func testGatewayOpts(w *world) []bot.ConfigOpt {
 	return []bot.ConfigOpt{bot.WithGateway(&testGateway{url: w.srv.GatewayURL(), token: w.srv.Token(), intents: disgobot.Intents})}
+}
+
+// syncBus is the Manager's event bus in tests: a music.Bus that counts
+// the events each subscriber was sent and has handled, so that settle
+// can wait until everything published so far was handled.
+type syncBus struct {
+	*music.Bus
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced whenever an event is handled
+	subs    []*busSub
+}
+
+type busSub struct{ sent, handled int }
+
+func (b *syncBus) Publish(ctx context.Context, e music.Event) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, s := range b.subs {
+		s.sent++
+	}
+	return b.Bus.Publish(ctx, e)
+}
+
+func (b *syncBus) Subscribe(f func(music.Event)) func() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := &busSub{}
+	b.subs = append(b.subs, s)
+	cancel := b.Bus.Subscribe(func(e music.Event) {
+		f(e)
+		b.mu.Lock()
+		s.handled++
+		close(b.changed)
+		b.changed = make(chan struct{})
+		b.mu.Unlock()
+	})
+	return func() {
+		cancel()
+		b.mu.Lock()
+		b.subs = slices.DeleteFunc(b.subs, func(x *busSub) bool { return x == s })
+		b.mu.Unlock()
+	}
+}
+
+// wait waits until every subscriber handled every event sent to it.
+func (b *syncBus) wait(ctx context.Context) error {
+	for {
+		b.mu.Lock()
+		done := true
+		for _, s := range b.subs {
+			done = done && s.handled >= s.sent
+		}
+		changed := b.changed
+		b.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// settle waits until the Bot has handled every event published so far
+// and finished the work they and the clock gave it.
+func (w *world) settle() {
+	w.t.Helper()
+	must(w.t, w.bus.wait(w.ctx))
+	must(w.t, disgobot.WaitIdle(w.ctx, w.bot))
+}
+
+// listener adds a member who joins the Lounge.
+func (w *world) listener(name string) snowflake.ID {
+	w.t.Helper()
+	id := w.guild.AddMember(name)
+	must(w.t, w.guild.JoinVoice(id, w.voice))
+	return id
+}
+
+// edits counts the edits of the Bot's own messages in #general so far
+// (now-playing messages, notices) and of the answers of the given
+// interactions (skip votes), which share the channel's edit budget.
+func (w *world) edits(answers ...*discordtest.Interaction) int {
+	n := 0
+	for _, r := range w.srv.Requests() {
+		if r.Method != "PATCH" {
+			continue
+		}
+		if strings.HasPrefix(r.Path, "/channels/"+w.text.String()+"/messages/") {
+			n++
+		}
+		for _, ix := range answers {
+			if strings.HasSuffix(r.Path, "/"+ix.Token()+"/messages/@original") {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // command runs a slash command as user in #general.
