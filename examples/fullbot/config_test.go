@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/disgoorg/snowflake/v2"
+
 	"github.com/tunekit/tunekit/music"
 	"github.com/tunekit/tunekit/secureheaders"
 )
@@ -413,6 +415,24 @@ func TestShardPlan(t *testing.T) {
 		if tc.plan.sharded() != tc.sharded || !slices.Equal(tc.plan.run(), tc.run) || tc.plan.String() != tc.text {
 			t.Errorf("%+v: sharded %v, run %v, %q; want %v, %v, %q", tc.plan, tc.plan.sharded(), tc.plan.run(), tc.plan.String(), tc.sharded, tc.run, tc.text)
 		}
+	}
+}
+
+func TestShardPlanOwnsTheGuildsOfItsShards(t *testing.T) {
+	if (shardPlan{count: 4}).owns() != nil || (shardPlan{auto: true}).owns() != nil {
+		t.Error("a process running every shard must serve every guild (nil Owns)")
+	}
+	owns := shardPlan{count: 4, ids: []int{1, 3}}.owns()
+	// Discord's formula: shard = (guild_id >> 22) % shard_count.
+	for shard, want := range []bool{false, true, false, true} {
+		g := snowflake.ID(uint64(8*4+shard)<<22 | 12345) // low bits do not matter
+		if got := owns(g); got != want {
+			t.Errorf("owns(guild on shard %d) = %v, want %v", shard, got, want)
+		}
+	}
+	// A real-looking guild ID: 81384788774100992 >> 22 % 4 = shard 0.
+	if owns(81384788774100992) {
+		t.Error("owns(a guild of shard 0) = true")
 	}
 }
 

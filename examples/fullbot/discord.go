@@ -11,6 +11,7 @@ import (
 	"github.com/disgoorg/disgo/gateway"
 	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/disgo/sharding"
+	"github.com/disgoorg/snowflake/v2"
 
 	"github.com/tunekit/tunekit/music/disgobot"
 )
@@ -49,6 +50,22 @@ func discordOptions(cfg config, logger *slog.Logger) []bot.ConfigOpt {
 
 // sharded reports whether the plan needs disgo's shard manager.
 func (p shardPlan) sharded() bool { return p.auto || p.count > 1 }
+
+// owns is the music.Config.Owns of a process that runs some of the
+// shards (SHARD_IDS): it serves the guilds on its shards, found by
+// Discord's formula (guild_id >> 22) % shard_count. It is nil, every
+// guild, for a process that runs them all.
+func (p shardPlan) owns() func(snowflake.ID) bool {
+	if p.ids == nil || p.auto {
+		return nil
+	}
+	mine := make(map[int]bool, len(p.ids))
+	for _, id := range p.ids {
+		mine[id] = true
+	}
+	count := uint64(p.count)
+	return func(g snowflake.ID) bool { return mine[int(uint64(g)>>22%count)] }
+}
 
 // run returns the shard IDs this process runs.
 func (p shardPlan) run() []int {

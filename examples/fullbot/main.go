@@ -146,6 +146,7 @@ func run(ctx context.Context, cfg config) (err error) {
 		Metrics:  business,
 		Tracer:   tracer,
 		Logger:   logger,
+		Owns:     cfg.shards.owns(),
 	}, cfg.hooks.managerOpts...)
 	if err != nil {
 		return err
