@@ -64,8 +64,8 @@
 // /gateway/bot); SHARDS=N runs N shards. To spread a bot over several
 // processes give each the same SHARDS=N, its own SHARD_IDS (such as 0-7 and
 // 8-15) and one REDIS_URL: a guild is served by the process that runs its
-// shard, and Redis holds the settings, sessions and rate limits they
-// share.
+// shard (music.Config.Owns), and Redis holds the settings, sessions,
+// queues, guild leases and rate limits they share.
 //
 // # Node drain
 //
