@@ -596,7 +596,7 @@ func (m *Manager) Start(ctx context.Context) error {
 	m.wg.Go(m.saver.run)
 	m.wg.Go(m.sup.run)
 	if m.own != nil {
-		m.wg.Go(m.runLeases)
+		m.wg.Go(m.leaseKeeper())
 	}
 	if m.watcher != nil {
 		m.stopWatch = m.watcher.WatchQueues(m.queueChanged)

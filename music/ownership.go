@@ -298,11 +298,12 @@ func (m *Manager) releaseAll(ctx context.Context) {
 	}
 }
 
-// runLeases is the goroutine that keeps the Manager's leases: every
-// third of the lease's time to live it renews them, and once per time to
-// live it looks for stored sessions nobody leases (their owner crashed
-// or shut down) and takes them over.
-func (m *Manager) runLeases() {
+// leaseKeeper returns the goroutine that keeps the Manager's leases:
+// every third of the lease's time to live it renews them, and once per
+// time to live it looks for stored sessions nobody leases (their owner
+// crashed or shut down) and takes them over. Its first timer is armed
+// before it returns, so it counts from Start.
+func (m *Manager) leaseKeeper() func() {
 	o, ctx := m.own, m.ctx
 	wake := make(chan struct{}, 1)
 	arm := func() Timer {
@@ -315,22 +316,24 @@ func (m *Manager) runLeases() {
 	}
 	nextScan := m.clock.Now().Add(o.ttl)
 	t := arm()
-	for {
-		select {
-		case <-wake:
-		case <-ctx.Done():
-			t.Stop()
-			return
-		}
-		m.renewLeases(ctx)
-		scanned := false
-		if now := m.clock.Now(); !now.Before(nextScan) {
-			m.adoptOrphans(ctx)
-			nextScan, scanned = m.clock.Now().Add(o.ttl), true
-		}
-		t = arm() // before the hook, so a test's next clock move finds it
-		if m.hooks.leases != nil {
-			m.hooks.leases(scanned)
+	return func() {
+		for {
+			select {
+			case <-wake:
+			case <-ctx.Done():
+				t.Stop()
+				return
+			}
+			m.renewLeases(ctx)
+			scanned := false
+			if now := m.clock.Now(); !now.Before(nextScan) {
+				m.adoptOrphans(ctx)
+				nextScan, scanned = m.clock.Now().Add(o.ttl), true
+			}
+			t = arm() // before the hook, so a test's next clock move finds it
+			if m.hooks.leases != nil {
+				m.hooks.leases(scanned)
+			}
 		}
 	}
 }

@@ -400,14 +400,17 @@ func (s *Session) Seek(pos time.Duration, now time.Time) error {
 }
 
 // Observe records a position the node reported at the given time (a
-// Lavalink playerUpdate). A report older than the last one is ignored, so
-// events replayed after a resume cannot move the position back. It does
-// nothing when no track is loaded.
+// Lavalink playerUpdate). A report no newer than the position already
+// known is ignored, so events replayed after a resume cannot move the
+// position back, nor can the update a node sends when the voice
+// connection of a player without its track yet comes up (position 0)
+// undo the start position set at that same moment. It does nothing when
+// no track is loaded.
 func (s *Session) Observe(pos time.Duration, at time.Time) {
 	if s.state != StatePlaying && s.state != StatePaused {
 		return
 	}
-	if at.Before(s.positionAt) {
+	if !at.After(s.positionAt) {
 		return
 	}
 	s.position, s.positionAt = max(pos, 0), at

@@ -159,6 +159,24 @@ func TestTransitionErrorText(t *testing.T) {
 	}
 }
 
+// TestSessionObserveSameInstant proves that a report made at the very
+// moment the position was set, such as the position-0 update of a player
+// whose voice came up before its track, does not undo a start position.
+func TestSessionObserveSameInstant(t *testing.T) {
+	s := newSession(t)
+	tr := storetest.Track(1)
+	tr.Info.Position = 42 * time.Second
+	s.Start(tr, t0)
+	s.Observe(0, t0)
+	if p := s.Position(t0); p != 42*time.Second {
+		t.Errorf("Position after a same-instant report of 0 = %v, want 42s", p)
+	}
+	s.Observe(43*time.Second, at(time.Second))
+	if p := s.Position(at(time.Second)); p != 43*time.Second {
+		t.Errorf("Position after a later report = %v, want 43s", p)
+	}
+}
+
 func TestSessionPosition(t *testing.T) {
 	s := playing(t, music.LoopOff)
 	s.Observe(10*time.Second, at(time.Second))
@@ -196,7 +214,7 @@ func TestSessionPosition(t *testing.T) {
 	stream := storetest.Track(2)
 	stream.Info.Position = 0
 	st.Start(stream, t0)
-	st.Observe(time.Duration(math.MaxInt64-10), t0)
+	st.Observe(time.Duration(math.MaxInt64-10), at(time.Millisecond))
 	if p := st.Position(at(time.Hour)); p != math.MaxInt64 {
 		t.Errorf("stream Position = %v, want saturation at the largest Duration", p)
 	}

@@ -24,6 +24,10 @@ type memShared struct {
 	queues   map[snowflake.ID][]Track
 	versions map[snowflake.ID]uint64
 	fence    map[snowflake.ID]int64
+	// floor is the largest token given out before a wipe: tokens only
+	// grow (the Leaser contract), even across a loss of data, as
+	// redisstore's clock-seeded counters make them.
+	floor    int64
 	leases   map[snowflake.ID]memLease
 	watchers map[int]func(QueueChange)
 	nextW    int
@@ -56,8 +60,7 @@ func (s *memShared) view() *memView { return &memView{memShared: s} }
 func (s *memShared) steal(guild snowflake.ID, owner string, ttl time.Duration) Lease {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.fence[guild]++
-	l := memLease{owner: owner, token: s.fence[guild], expires: s.now().Add(ttl)}
+	l := memLease{owner: owner, token: s.nextToken(guild), expires: s.now().Add(ttl)}
 	s.leases[guild] = l
 	return Lease{Guild: guild, Owner: owner, Token: l.token, Expires: l.expires}
 }
@@ -69,6 +72,9 @@ func (s *memShared) wipe() {
 	s.settings = NewMemoryStore()
 	clear(s.sessions)
 	clear(s.queues)
+	for _, f := range s.fence {
+		s.floor = max(s.floor, f)
+	}
 	clear(s.fence)
 	clear(s.leases)
 }
@@ -98,6 +104,12 @@ func (s *memShared) changed(guild snowflake.ID, v uint64) {
 	for _, f := range ws {
 		f(QueueChange{GuildID: guild, Version: v})
 	}
+}
+
+// nextToken makes a new newest token for the guild. It needs s.mu.
+func (s *memShared) nextToken(guild snowflake.ID) int64 {
+	s.fence[guild] = max(s.fence[guild], s.floor) + 1
+	return s.fence[guild]
 }
 
 // checkFence needs s.mu.
@@ -251,8 +263,7 @@ func (v *memView) Acquire(_ context.Context, g snowflake.ID, owner string, ttl t
 			return Lease{}, &LeaseHeldError{Owner: l.owner, ExpiresIn: l.expires.Sub(now)}
 		}
 	} else {
-		v.fence[g]++
-		l = memLease{owner: owner, token: v.fence[g]}
+		l = memLease{owner: owner, token: v.nextToken(g)}
 	}
 	l.expires = now.Add(ttl)
 	v.leases[g] = l
