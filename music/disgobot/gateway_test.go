@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/disgoorg/disgo/bot"
 	"github.com/disgoorg/disgo/discord"
 	"github.com/disgoorg/disgo/gateway"
 	"github.com/gorilla/websocket"
@@ -174,4 +175,15 @@ func (g *testGateway) Send(_ context.Context, op gateway.Opcode, d gateway.Messa
 		return discord.ErrShardNotReady
 	}
 	return g.conn.WriteJSON(map[string]any{"op": op, "d": d})
+}
+
+// closeClient closes a client whose gateway is a testGateway: the gateway
+// first, which waits for its reader to stop dispatching, then the client.
+// disgo v0.19.6's Client.Close closes the voice manager before the
+// gateway, so an event dispatched meanwhile races with it.
+func closeClient(ctx context.Context, client *bot.Client) {
+	if client.Gateway != nil {
+		client.Gateway.Close(ctx)
+	}
+	client.Close(ctx)
 }

@@ -47,7 +47,7 @@ func TestVoiceWaitsForReady(t *testing.T) {
 		bot.WithRestClientConfigOpts(rest.WithURL(srv.RestURL()), rest.WithLogger(logger())))
 	must(t, err)
 	tg.handle = client.EventManager.HandleGatewayEvent
-	defer client.Close(context.Background())
+	defer closeClient(context.Background(), client)
 	v := disgobot.Voice(client)
 
 	done, stop := context.WithCancel(ctx)

@@ -160,7 +160,7 @@ func newWorld(t *testing.T, wc worldConfig) *world {
 		if err := w.bus.Close(ctx); err != nil {
 			t.Errorf("Bus.Close: %v", err)
 		}
-		w.client.Close(ctx)
+		closeClient(ctx, w.client)
 	})
 	must(t, handler.SyncCommands(w.client, disgobot.Commands(), []snowflake.ID{w.guild.ID()}))
 	must(t, w.m.Start(ctx))
