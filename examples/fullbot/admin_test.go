@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net"
@@ -28,7 +29,12 @@ func TestAdminRoutes(t *testing.T) {
 		cfg := config{adminToken: admin, hooks: hooks{listener: ln}}
 		s, err := serveOps(cfg, prometheus.NewRegistry(), &readiness{}, slog.New(slog.NewJSONHandler(log, nil)))
 		must(t, err)
-		t.Cleanup(func() { must(t, s.shutdown(t.Context())) })
+		// Not t.Context(): it is canceled before cleanups run.
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), patience)
+			defer cancel()
+			must(t, s.shutdown(ctx))
+		})
 		return s.addr, log
 	}
 	do := func(t *testing.T, addr, method, path, auth string) (int, http.Header, string) {
