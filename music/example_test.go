@@ -212,3 +212,11 @@ func ExampleMemoryStore() {
 	// 45s
 	// 50
 }
+
+func ExampleFormatDuration() {
+	fmt.Println(music.FormatDuration(3*time.Minute + 32*time.Second + 900*time.Millisecond))
+	fmt.Println(music.FormatDuration(time.Hour + 2*time.Minute + 5*time.Second))
+	// Output:
+	// 3:32
+	// 1:02:05
+}

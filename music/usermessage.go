@@ -57,7 +57,7 @@ func UserMessage(err error) string {
 	case errors.Is(err, ErrNotSeekable):
 		return "This track can't be seeked."
 	case errors.As(err, &se):
-		return "That position is outside the track (" + formatLength(se.Length) + " long)."
+		return "That position is outside the track (" + FormatDuration(se.Length) + " long)."
 	case errors.Is(err, ErrInvalidSeek):
 		return "Give a time like 83, 1:23, 01:02:03 or 1h2m3s."
 	case errors.Is(err, ErrHistoryEmpty):
@@ -70,9 +70,9 @@ func UserMessage(err error) string {
 		return "It's already playing."
 	case errors.As(err, &tl):
 		if tl.Stream {
-			return "Live streams can't be queued here: tracks may be at most " + formatLength(tl.Max) + " long."
+			return "Live streams can't be queued here: tracks may be at most " + FormatDuration(tl.Max) + " long."
 		}
-		return "That track is " + formatLength(tl.Length) + " long; tracks may be at most " + formatLength(tl.Max) + " here."
+		return "That track is " + FormatDuration(tl.Length) + " long; tracks may be at most " + FormatDuration(tl.Max) + " here."
 	case errors.As(err, &sh):
 		return fmt.Sprintf("You already have %d tracks queued, your share of the queue (%d). Let some play first.", sh.Queued, sh.Max)
 	case errors.As(err, &pos):
@@ -83,7 +83,7 @@ func UserMessage(err error) string {
 	case errors.Is(err, ErrConflictingSettings):
 		return "Loop and autoplay can't both be on; turn one off first."
 	case errors.As(err, &re) && re.Setting == "max track length":
-		return "The max track length must be at most " + formatLength(time.Duration(re.Max)*time.Second) + " (0 for no limit)."
+		return "The max track length must be at most " + FormatDuration(time.Duration(re.Max)*time.Second) + " (0 for no limit)."
 	case errors.As(err, &re):
 		return fmt.Sprintf("The %s must be between %d and %d.", re.Setting, re.Min, re.Max)
 	case errors.As(err, &ue):
@@ -127,8 +127,10 @@ func roundUp(d time.Duration) string {
 	return fmt.Sprintf("%d seconds", s)
 }
 
-// formatLength formats a track length as m:ss or h:mm:ss.
-func formatLength(d time.Duration) string {
+// FormatDuration writes d as m:ss, or h:mm:ss from an hour, rounded down
+// to the second; a negative d is 0:00. It is how the package's messages
+// show lengths and positions, and how music/disgobot shows them.
+func FormatDuration(d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}

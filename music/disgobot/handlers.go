@@ -146,7 +146,7 @@ func (b *Bot) seek(data discord.SlashCommandInteractionData, e *handler.CommandE
 			return answer{}, err
 		}
 		b.touch(c.guild)
-		return reply(b.render.notice("Jumped to `" + formatDuration(at) + "`.")), nil
+		return reply(b.render.notice("Jumped to `" + music.FormatDuration(at) + "`.")), nil
 	})
 }
 

@@ -90,7 +90,7 @@ func (r renderer) nowPlaying(np music.NowPlaying, ended bool, line string) disco
 	if np.QueueLength > 0 {
 		next = plural(np.QueueLength, "track", "tracks")
 		if np.QueueDuration > 0 {
-			next += " · " + formatDuration(np.QueueDuration)
+			next += " · " + music.FormatDuration(np.QueueDuration)
 		}
 	}
 	e.Fields = append(e.Fields, field(labelUpNext, next))
@@ -146,9 +146,9 @@ func (r renderer) progress(pos time.Duration, t music.Track) string {
 	b.WriteString(r.theme.BarKnob)
 	b.WriteString(strings.Repeat(r.theme.BarEmpty, slots-knob))
 	b.WriteString(" `")
-	b.WriteString(formatDuration(pos))
+	b.WriteString(music.FormatDuration(pos))
 	b.WriteString(" / ")
-	b.WriteString(formatDuration(t.Info.Length))
+	b.WriteString(music.FormatDuration(t.Info.Length))
 	b.WriteString("`")
 	return b.String()
 }
@@ -175,7 +175,7 @@ func (r renderer) queue(v music.QueueView) discord.Embed {
 	}
 	footer := fmt.Sprintf("Page %d of %d · %s", max(v.Number, 1), max(v.Pages, 1), plural(v.Total, "track", "tracks"))
 	if v.Duration > 0 {
-		footer += " · " + formatDuration(v.Duration)
+		footer += " · " + music.FormatDuration(v.Duration)
 	}
 	footer += " · " + modes(v.Loop, v.Autoplay, -1)
 	if v.FairQueue {
@@ -220,7 +220,7 @@ func (r renderer) settings(s music.Settings) discord.Embed {
 	}
 	maxLength, share := labelNoLimit, labelNoLimit
 	if d := s.MaxTrackLength(); d > 0 {
-		maxLength = formatDuration(d)
+		maxLength = music.FormatDuration(d)
 	}
 	if p := s.MaxUserShare(); p > 0 {
 		share = strconv.Itoa(p) + "% (" + plural(s.MaxUserTracks(), "track", "tracks") + ")"
@@ -353,20 +353,7 @@ func trackLength(t music.Track) string {
 	if t.Info.IsStream {
 		return labelLive
 	}
-	return formatDuration(t.Info.Length)
-}
-
-// formatDuration writes d as m:ss or h:mm:ss, rounded down to the second.
-func formatDuration(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	s := int64(d / time.Second)
-	h, m, sec := s/3600, s/60%60, s%60
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
-	}
-	return fmt.Sprintf("%d:%02d", m, sec)
+	return music.FormatDuration(t.Info.Length)
 }
 
 // safeURL returns u when it is an absolute http or https link short

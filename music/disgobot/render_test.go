@@ -25,8 +25,8 @@ func TestFormatDuration(t *testing.T) {
 		{61 * time.Second, "1:01"}, {time.Hour - time.Second, "59:59"}, {time.Hour, "1:00:00"},
 		{100*time.Hour + 2*time.Minute + 3*time.Second, "100:02:03"},
 	} {
-		if got := formatDuration(tc.in); got != tc.want {
-			t.Errorf("formatDuration(%v) = %q, want %q", tc.in, got, tc.want)
+		if got := music.FormatDuration(tc.in); got != tc.want {
+			t.Errorf("music.FormatDuration(%v) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
