@@ -70,6 +70,12 @@ func TestDrainNode(t *testing.T) {
 	if err := h.m.DrainNode(ctx, "node-1"); err != nil {
 		t.Fatalf("DrainNode = %v", err)
 	}
+	// Drained means the node holds none of the players any more.
+	for _, g := range []snowflake.ID{guilds[0], guilds[2]} {
+		if _, ok := h.nodes[0].Player(g); ok {
+			t.Errorf("DrainNode returned while guild %d still had a player on the node", g)
+		}
+	}
 	moved := map[snowflake.ID]PlayerMoved{}
 	for len(moved) < 2 {
 		e := h.waitEvent(isType(TypePlayerMoved)).(PlayerMoved)

@@ -503,6 +503,13 @@ func (m *Manager) syncPlayer(ctx context.Context, guild snowflake.ID, target *la
 		}
 		return nodeErr(err)
 	}
+	// A player that leaves a node that still runs keeps counting there
+	// until its DELETE returns, so that a drain ends only once the node
+	// holds none.
+	leaving := from != nil && from != target && from.healthy()
+	if leaving {
+		from.addPlayers(1)
+	}
 	p.mu.Lock()
 	p.setNode(target)
 	p.sentVoice, p.needSync, p.restored = voice, false, false
@@ -516,12 +523,13 @@ func (m *Manager) syncPlayer(ctx context.Context, guild snowflake.ID, target *la
 	}
 	p.mu.Unlock()
 	m.saver.dirty(guild, true)
-	if from != nil && from != target && from.healthy() {
+	if leaving {
 		// The player left a node that still runs: stop it there, so
 		// that only one plays.
 		if err := from.client.DestroyPlayer(ctx, guild); err != nil {
 			m.log.WarnContext(ctx, "destroy player on the node left", "guild", guild, "node", from.name, "error", err)
 		}
+		from.addPlayers(-1)
 	}
 	if from != nil && from != target {
 		m.log.Info("player moved", "guild", guild, "from", from.name, "to", target.name, "position", pos)
