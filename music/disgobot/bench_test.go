@@ -83,7 +83,7 @@ func BenchmarkSplitLyrics(b *testing.B) {
 func BenchmarkPacerCoalesce(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	clock := &manualClock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	clock := NewFakeClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	work := newSerializer(ctx, 8)
 	defer work.wait()
 	defer work.close()

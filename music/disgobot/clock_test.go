@@ -1,4 +1,4 @@
-package disgobot_test
+package disgobot
 
 import (
 	"context"
@@ -9,10 +9,12 @@ import (
 	"github.com/tunekit/tunekit/music"
 )
 
-// fakeClock is a manual music.Clock shared by the Bot, the Manager and
-// the rate limiter of a test: time moves only by Advance, which runs the
-// timers that fall due, in order, on the caller's goroutine.
-type fakeClock struct {
+// FakeClock is a manual music.Clock for the tests of this package, the
+// internal ones (the pacer) and the external ones (the Bot, the Manager
+// and the rate limiter of a test world): time moves only by Advance,
+// which runs the timers that fall due, in order, on the caller's
+// goroutine.
+type FakeClock struct {
 	mu     sync.Mutex
 	now    time.Time
 	seq    int
@@ -21,24 +23,28 @@ type fakeClock struct {
 }
 
 type fakeTimer struct {
-	c    *fakeClock
+	c    *FakeClock
 	when time.Time
 	seq  int
 	f    func()
 	done bool
 }
 
-func newFakeClock(start time.Time) *fakeClock {
-	return &fakeClock{now: start, set: make(chan struct{}, 1)}
+// NewFakeClock returns a FakeClock at start.
+func NewFakeClock(start time.Time) *FakeClock {
+	return &FakeClock{now: start, set: make(chan struct{}, 1)}
 }
 
-func (c *fakeClock) Now() time.Time {
+// Now returns the clock's time.
+func (c *FakeClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) music.Timer {
+// AfterFunc runs f once the clock has moved by d; f runs at once, in
+// its own goroutine, when d <= 0, as with time.AfterFunc.
+func (c *FakeClock) AfterFunc(d time.Duration, f func()) music.Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++
@@ -64,8 +70,8 @@ func (t *fakeTimer) Stop() bool {
 	return was
 }
 
-// waitTimer waits until a timer due exactly d from now is set.
-func (c *fakeClock) waitTimer(ctx context.Context, d time.Duration) error {
+// WaitTimer waits until a timer due exactly d from now is set.
+func (c *FakeClock) WaitTimer(ctx context.Context, d time.Duration) error {
 	for {
 		c.mu.Lock()
 		at := c.now.Add(d)
@@ -85,7 +91,7 @@ func (c *fakeClock) waitTimer(ctx context.Context, d time.Duration) error {
 }
 
 // Advance moves time by d, running each timer that falls due.
-func (c *fakeClock) Advance(d time.Duration) {
+func (c *FakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	target := c.now.Add(d)
 	c.mu.Unlock()
@@ -121,4 +127,17 @@ func (c *fakeClock) Advance(d time.Duration) {
 		c.mu.Unlock()
 		next.f()
 	}
+}
+
+// Pending counts the timers not yet run or stopped.
+func (c *FakeClock) Pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, t := range c.timers {
+		if !t.done {
+			n++
+		}
+	}
+	return n
 }

@@ -89,7 +89,7 @@ func TestLeaveNotice(t *testing.T) {
 	w.play(w.alice, "Song 1")
 	np := w.nowPlaying("Song 1")
 	must(t, w.guild.LeaveVoice(w.alice))
-	must(t, w.clock.waitTimer(w.ctx, music.DefaultEmptyChannelTimeout))
+	must(t, w.clock.WaitTimer(w.ctx, music.DefaultEmptyChannelTimeout))
 	w.clock.Advance(music.DefaultEmptyChannelTimeout)
 	notice, err := w.srv.WaitMessage(w.ctx, w.text, func(m discordtest.Message) bool { return author(m) == "Left the voice channel" })
 	if err != nil {
@@ -262,7 +262,7 @@ func TestSlowCommandDeferred(t *testing.T) {
 	t.Cleanup(func() { once.Do(func() { close(g.release) }) })
 	ix := w.command(w.alice, "pause")
 	<-g.entered
-	must(t, w.clock.waitTimer(w.ctx, disgobot.DefaultDeferAfter))
+	must(t, w.clock.WaitTimer(w.ctx, disgobot.DefaultDeferAfter))
 	w.clock.Advance(disgobot.DefaultDeferAfter)
 	if r := w.response(ix); r.Type != discord.InteractionResponseTypeDeferredCreateMessage {
 		t.Fatalf("slow /pause response type = %d, want a deferral", r.Type)

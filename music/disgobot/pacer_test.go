@@ -3,91 +3,12 @@ package disgobot
 import (
 	"context"
 	"slices"
-	"sort"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/disgoorg/snowflake/v2"
-
-	"github.com/tunekit/tunekit/music"
 )
-
-// manualClock is a music.Clock that moves only by advance, which runs
-// the timers that fall due on the caller's goroutine.
-type manualClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*manualTimer
-}
-
-type manualTimer struct {
-	c    *manualClock
-	when time.Time
-	f    func()
-	done bool
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) AfterFunc(d time.Duration, f func()) music.Timer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &manualTimer{c: c, when: c.now.Add(d), f: f}
-	c.timers = append(c.timers, t)
-	return t
-}
-
-func (t *manualTimer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := !t.done
-	t.done = true
-	return was
-}
-
-func (c *manualClock) advance(d time.Duration) {
-	c.mu.Lock()
-	target := c.now.Add(d)
-	c.mu.Unlock()
-	for {
-		c.mu.Lock()
-		sort.SliceStable(c.timers, func(i, j int) bool { return c.timers[i].when.Before(c.timers[j].when) })
-		var next *manualTimer
-		for _, t := range c.timers {
-			if !t.done && !t.when.After(target) {
-				next = t
-				break
-			}
-		}
-		if next == nil {
-			c.now = target
-			c.mu.Unlock()
-			return
-		}
-		next.done = true
-		c.now = next.when
-		c.mu.Unlock()
-		next.f()
-	}
-}
-
-// pending counts the timers not yet run or stopped.
-func (c *manualClock) pending() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for _, t := range c.timers {
-		if !t.done {
-			n++
-		}
-	}
-	return n
-}
 
 // TestPacer: a channel's edits pass at the bucket's pace, each message
 // keeping only its latest edit (and its turn); an edit that sent nothing
@@ -96,7 +17,7 @@ func (c *manualClock) pending() int {
 func TestPacer(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	clock := &manualClock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	clock := NewFakeClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	work := newSerializer(ctx, 8)
 	defer work.wait()
 	defer work.close()
@@ -137,15 +58,15 @@ func TestPacer(t *testing.T) {
 	p.submit(guild, general, a, edit("a3", true)) // replaces a2, keeps a's turn
 	p.submit(guild, other, c, edit("c1", true))   // another channel, another bucket
 	check("over budget", "a1", "b1", "c1")
-	clock.advance(999 * time.Millisecond)
+	clock.Advance(999 * time.Millisecond)
 	check("before the next token", "a1", "b1", "c1")
-	clock.advance(time.Millisecond)
+	clock.Advance(time.Millisecond)
 	check("one token", "a1", "b1", "c1", "a3")
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	check("another", "a1", "b1", "c1", "a3", "b2")
 
 	// An unchanged edit gives its token back.
-	clock.advance(2 * time.Second)
+	clock.Advance(2 * time.Second)
 	p.submit(guild, general, a, edit("a4", false))
 	check("refunded", "a1", "b1", "c1", "a3", "b2")
 	p.submit(guild, general, a, edit("a5", true))
@@ -156,11 +77,11 @@ func TestPacer(t *testing.T) {
 	p.submit(guild, general, c, edit("c2", true))
 	p.cancel(general, c)
 	p.cancel(general, editRef{message: 999})
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	check("cancelled", "a1", "b1", "c1", "a3", "b2", "a5", "b3")
 
 	// Idle channels are forgotten once their bucket is full again.
-	clock.advance(2 * time.Second)
+	clock.Advance(2 * time.Second)
 	if err := work.waitIdle(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -175,9 +96,9 @@ func TestPacer(t *testing.T) {
 	check("before close", "a1", "b1", "c1", "a3", "b2", "a5", "b3", "x1", "x2")
 	p.close()
 	p.submit(guild, general, a, edit("x4", true))
-	clock.advance(time.Minute)
+	clock.Advance(time.Minute)
 	check("after close", "a1", "b1", "c1", "a3", "b2", "a5", "b3", "x1", "x2")
-	if n := clock.pending(); n != 0 {
+	if n := clock.Pending(); n != 0 {
 		t.Errorf("%d timers left after close", n)
 	}
 }
@@ -187,7 +108,7 @@ func TestPacer(t *testing.T) {
 func TestPacerFullQueue(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	clock := &manualClock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	clock := NewFakeClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	work := newSerializer(ctx, 1)
 	defer work.wait()
 	defer work.close()
@@ -208,6 +129,6 @@ func TestPacerFullQueue(t *testing.T) {
 		t.Fatal("edit ran although its flush was refused")
 	default:
 	}
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	<-done
 }

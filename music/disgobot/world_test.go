@@ -60,7 +60,7 @@ type world struct {
 	owner  snowflake.ID // every permission
 	node   *lavalinktest.Node
 	tracks []lavalink.Track // "Song 1" ... "Song 30"
-	clock  *fakeClock
+	clock  *disgobot.FakeClock
 	m      *music.Manager
 	client *bot.Client
 	bot    *disgobot.Bot
@@ -83,7 +83,7 @@ func newWorld(t *testing.T, wc worldConfig) *world {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	t.Cleanup(cancel)
-	w := &world{t: t, ctx: ctx, clock: newFakeClock(epoch), ready: make(chan struct{})}
+	w := &world{t: t, ctx: ctx, clock: disgobot.NewFakeClock(epoch), ready: make(chan struct{})}
 	w.srv = discordtest.Start(t, wc.serverOpts...)
 	w.guild = w.srv.AddGuild("Music Lovers")
 	w.text = w.guild.AddTextChannel("general")
