@@ -32,70 +32,70 @@ func TestEndToEnd(t *testing.T) {
 	// /play from a user in voice: the bot joins her channel, the track
 	// starts and a now-playing message with its buttons appears.
 	answer := w.play(w.alice, "Song 1")
-	if ephemeral(answer) || !strings.HasPrefix(embedTitle(answer), "Song 1") {
-		t.Fatalf("/play Song 1 answer = %s, want a public answer about Song 1", describe([]discordtest.Message{answer}))
+	if answer.Ephemeral() || !strings.HasPrefix(answer.EmbedTitle(), "Song 1") {
+		t.Fatalf("/play Song 1 answer = %s, want a public answer about Song 1", discordtest.Describe([]discordtest.Message{answer}))
 	}
 	if _, err := w.srv.WaitVoice(w.ctx, guild, w.srv.BotID(), w.voice); err != nil {
 		t.Fatalf("the bot never joined the Lounge: %v", err)
 	}
 	np := w.nowPlaying(w.text, "Song 1")
 	wantButtons := []string{"/tk1/np/pause", "/tk1/np/skip", "/tk1/np/stop", "/tk1/np/loop", "/tk1/np/shuffle"}
-	if got := buttons(np); !slices.Equal(got, wantButtons) {
+	if got := np.Buttons(); !slices.Equal(got, wantButtons) {
 		t.Errorf("now-playing buttons = %v, want %v", got, wantButtons)
 	}
 	w.player(guild, "song01")
 
 	// A playlist queues Song 6 to Song 30.
-	if got := w.play(w.alice, playlistURL); ephemeral(got) {
-		t.Fatalf("/play playlist refused: %s", describe([]discordtest.Message{got}))
+	if got := w.play(w.alice, playlistURL); got.Ephemeral() {
+		t.Fatalf("/play playlist refused: %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 
 	// The skip button plays the next track, announced by a new message.
-	if r := w.click(w.alice, np.ID, "/tk1/np/skip"); r.Type == discord.InteractionResponseTypeCreateMessage && r.Message != nil && ephemeral(*r.Message) {
-		t.Fatalf("skip button refused: %q", embedText(*r.Message))
+	if r := w.click(w.alice, np.ID, "/tk1/np/skip"); r.Type == discord.InteractionResponseTypeCreateMessage && r.Message != nil && r.Message.Ephemeral() {
+		t.Fatalf("skip button refused: %q", r.Message.EmbedText())
 	}
 	np = w.nowPlaying(w.text, "Song 6", np.ID)
 	w.player(guild, "song06")
 
 	// /queue shows page 1 of 3 (Song 7 to Song 30) and pages in place.
 	page := w.original(w.command(w.bob, "queue"))
-	if !strings.HasPrefix(footer(page), "Page 1 of 3") || !strings.HasPrefix(embedText(page), "`1.` [Song 7") {
-		t.Errorf("/queue = %q / %q, want page 1 of 3 starting with Song 7", embedText(page), footer(page))
+	if !strings.HasPrefix(footer(page), "Page 1 of 3") || !strings.HasPrefix(page.EmbedText(), "`1.` [Song 7") {
+		t.Errorf("/queue = %q / %q, want page 1 of 3 starting with Song 7", page.EmbedText(), footer(page))
 	}
-	if want := []string{"!/tk1/queue/prev/1", "/tk1/queue/next/2"}; !slices.Equal(buttons(page), want) {
-		t.Errorf("/queue buttons = %v, want %v", buttons(page), want)
+	if want := []string{"!/tk1/queue/prev/1", "/tk1/queue/next/2"}; !slices.Equal(page.Buttons(), want) {
+		t.Errorf("/queue buttons = %v, want %v", page.Buttons(), want)
 	}
 	r := w.click(w.bob, page.ID, "/tk1/queue/next/2")
 	if r.Type != discord.InteractionResponseTypeUpdateMessage || r.Message == nil {
 		t.Fatalf("next page: response type %d, want an update of the message", r.Type)
 	}
-	if got := *r.Message; !strings.HasPrefix(footer(got), "Page 2 of 3") || !strings.HasPrefix(embedText(got), "`11.` [Song 17") {
-		t.Errorf("page 2 = %q / %q, want page 2 of 3 starting with Song 17", embedText(got), footer(got))
+	if got := *r.Message; !strings.HasPrefix(footer(got), "Page 2 of 3") || !strings.HasPrefix(got.EmbedText(), "`11.` [Song 17") {
+		t.Errorf("page 2 = %q / %q, want page 2 of 3 starting with Song 17", got.EmbedText(), footer(got))
 	}
 
 	// With a DJ role set, bob (in voice, without it) may not /stop; only
 	// he sees the refusal, and the music plays on.
 	saved := w.original(w.command(w.owner, "settings", discordtest.Subcommand("dj-role", discordtest.Role("role", w.djRole))))
-	if !ephemeral(saved) {
-		t.Errorf("/settings dj-role answer is public: %s", describe([]discordtest.Message{saved}))
+	if !saved.Ephemeral() {
+		t.Errorf("/settings dj-role answer is public: %s", discordtest.Describe([]discordtest.Message{saved}))
 	}
 	must(t, w.guild.JoinVoice(w.bob, w.voice))
 	refused := w.original(w.command(w.bob, "stop"))
-	if !ephemeral(refused) || embedText(refused) != "You need the DJ role to do that." {
-		t.Errorf("bob's /stop = %s, want an ephemeral DJ-role refusal", describe([]discordtest.Message{refused}))
+	if !refused.Ephemeral() || refused.EmbedText() != "You need the DJ role to do that." {
+		t.Errorf("bob's /stop = %s, want an ephemeral DJ-role refusal", discordtest.Describe([]discordtest.Message{refused}))
 	}
 	w.player(guild, "song06")
 
 	// /play spam: five go through, the sixth within ten seconds is refused
 	// with the time to wait.
 	for i := 2; i <= 6; i++ {
-		if got := w.play(w.bob, "Song "+strconv.Itoa(i)); ephemeral(got) {
-			t.Fatalf("bob's /play %d refused: %q", i-1, embedText(got))
+		if got := w.play(w.bob, "Song "+strconv.Itoa(i)); got.Ephemeral() {
+			t.Fatalf("bob's /play %d refused: %q", i-1, got.EmbedText())
 		}
 	}
 	limited := w.play(w.bob, "Song 3")
-	if retry := regexp.MustCompile(`^Slow down! Try again in \d+ seconds?\.$`); !ephemeral(limited) || !retry.MatchString(embedText(limited)) {
-		t.Errorf("sixth /play = %s, want an ephemeral retry time", describe([]discordtest.Message{limited}))
+	if retry := regexp.MustCompile(`^Slow down! Try again in \d+ seconds?\.$`); !limited.Ephemeral() || !retry.MatchString(limited.EmbedText()) {
+		t.Errorf("sixth /play = %s, want an ephemeral retry time", discordtest.Describe([]discordtest.Message{limited}))
 	}
 
 	// The node playing dies mid-track; the other takes the player over and
@@ -172,8 +172,8 @@ func TestRestartResumesSession(t *testing.T) {
 	first := w.start(nil)
 	w.play(w.alice, "Song 3")
 	np := w.nowPlaying(w.text, "Song 3")
-	if got := w.play(w.alice, "Song 4"); ephemeral(got) {
-		t.Fatalf("/play Song 4 refused: %q", embedText(got))
+	if got := w.play(w.alice, "Song 4"); got.Ephemeral() {
+		t.Fatalf("/play Song 4 refused: %q", got.EmbedText())
 	}
 	_, before := w.player(guild, "song03")
 	if err := first.stop(); err != nil {
@@ -194,8 +194,8 @@ func TestRestartResumesSession(t *testing.T) {
 		t.Errorf("after the restart the bot's voice state is %+v, want the Lounge", state)
 	}
 	queue := w.original(w.command(w.alice, "queue"))
-	if !strings.HasPrefix(embedText(queue), "`1.` [Song 4") {
-		t.Errorf("/queue after the restart = %q, want Song 4 first", embedText(queue))
+	if !strings.HasPrefix(queue.EmbedText(), "`1.` [Song 4") {
+		t.Errorf("/queue after the restart = %q, want Song 4 first", queue.EmbedText())
 	}
 	if err := second.stop(); err != nil {
 		t.Fatalf("second run: %v", err)
@@ -254,8 +254,8 @@ func TestShards(t *testing.T) {
 			ix, err := w.srv.Interact(w.ctx, discordtest.Command{Guild: g.ID(), Channel: text, User: carol, Name: "play",
 				Options: []discordtest.CommandOption{discordtest.String("query", "Song 2")}})
 			must(t, err)
-			if answer := w.original(ix); ephemeral(answer) {
-				t.Fatalf("/play on shard 1 refused: %q", embedText(answer))
+			if answer := w.original(ix); answer.Ephemeral() {
+				t.Fatalf("/play on shard 1 refused: %q", answer.EmbedText())
 			}
 			w.nowPlaying(text, "Song 2")
 			w.player(g.ID(), "song02")

@@ -344,10 +344,10 @@ func (w *world) nowPlaying(channel snowflake.ID, title string, not ...snowflake.
 				return false
 			}
 		}
-		return !m.Deleted && len(m.Components) > 0 && author(m) == "Now playing" && strings.HasPrefix(embedTitle(m), title)
+		return !m.Deleted && len(m.Components) > 0 && m.EmbedAuthor() == "Now playing" && strings.HasPrefix(m.EmbedTitle(), title)
 	})
 	if err != nil {
-		w.t.Fatalf("no now-playing message for %q: %v%s", title, err, describe(w.srv.Messages(channel)))
+		w.t.Fatalf("no now-playing message for %q: %v%s", title, err, discordtest.Describe(w.srv.Messages(channel)))
 	}
 	return m
 }
@@ -418,63 +418,9 @@ func must(t testing.TB, err error) {
 
 func ptr[T any](v T) *T { return &v }
 
-func author(m discordtest.Message) string {
-	if len(m.Embeds) == 0 || m.Embeds[0].Author == nil {
-		return ""
-	}
-	return m.Embeds[0].Author.Name
-}
-
-func embedTitle(m discordtest.Message) string {
-	if len(m.Embeds) == 0 {
-		return ""
-	}
-	return m.Embeds[0].Title
-}
-
-func embedText(m discordtest.Message) string {
-	if len(m.Embeds) == 0 {
-		return m.Content
-	}
-	return m.Embeds[0].Description
-}
-
 func footer(m discordtest.Message) string {
 	if len(m.Embeds) == 0 || m.Embeds[0].Footer == nil {
 		return ""
 	}
 	return m.Embeds[0].Footer.Text
-}
-
-func ephemeral(m discordtest.Message) bool { return m.Flags.Has(discord.MessageFlagEphemeral) }
-
-// buttons lists the custom IDs of a message's buttons, "!" marking
-// disabled ones.
-func buttons(m discordtest.Message) []string {
-	var out []string
-	for _, c := range m.Components {
-		row, ok := c.(discord.ActionRowComponent)
-		if !ok {
-			continue
-		}
-		for _, ic := range row.Components {
-			if b, ok := ic.(discord.ButtonComponent); ok {
-				id := b.CustomID
-				if b.Disabled {
-					id = "!" + id
-				}
-				out = append(out, id)
-			}
-		}
-	}
-	return out
-}
-
-func describe(ms []discordtest.Message) string {
-	var b strings.Builder
-	for _, m := range ms {
-		fmt.Fprintf(&b, "\n  [%s deleted=%v edits=%d ephemeral=%v] %q %q %q buttons=%v",
-			m.ID, m.Deleted, m.Edits, ephemeral(m), author(m), embedTitle(m), embedText(m), buttons(m))
-	}
-	return b.String()
 }

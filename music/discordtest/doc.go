@@ -143,7 +143,10 @@
 // [Server.WaitMessage], [Server.WaitVoice], [Server.WaitCommands],
 // [Server.WaitSession] and the [Interaction] methods block until the state
 // they describe is reached, the context ends or the server closes
-// ([ErrClosed]).
+// ([ErrClosed]). A [Message] reads what a test checks most often:
+// [Message.Ephemeral], [Message.EmbedAuthor], [Message.EmbedTitle],
+// [Message.EmbedText] and [Message.Buttons]; [Describe] writes messages
+// out for a failure.
 //
 // # Concurrency and lifecycle
 //

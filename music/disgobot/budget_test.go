@@ -33,8 +33,8 @@ func TestEditBudget(t *testing.T) {
 	w.settle()
 	volume := func(level int) {
 		t.Helper()
-		if got := w.original(w.command(w.alice, "volume", discordtest.Integer("level", level))); ephemeral(got) {
-			t.Fatalf("/volume %d refused: %q", level, embedText(got))
+		if got := w.original(w.command(w.alice, "volume", discordtest.Integer("level", level))); got.Ephemeral() {
+			t.Fatalf("/volume %d refused: %q", level, got.EmbedText())
 		}
 	}
 	shows := func(level int) bool {
@@ -115,7 +115,7 @@ func TestEditBudgetShared(t *testing.T) {
 		w.clock.Advance(disgobot.DefaultEditInterval)
 		w.settle()
 	}
-	w.waitMessage(vote.ID, "showing 2 votes", func(v discordtest.Message) bool { return strings.HasPrefix(embedText(v), "🗳️ 2 of 3 votes") })
+	w.waitMessage(vote.ID, "showing 2 votes", func(v discordtest.Message) bool { return strings.HasPrefix(v.EmbedText(), "🗳️ 2 of 3 votes") })
 	w.waitMessage(np.ID, "at its latest", func(m discordtest.Message) bool {
 		return strings.Contains(footer(m), "Volume: 80%") && strings.HasPrefix(field(m, "Skip vote"), "2 of 3 votes")
 	})

@@ -25,8 +25,8 @@ func TestProgressEdits(t *testing.T) {
 	w := newWorld(t, worldConfig{})
 	w.play(w.alice, "Song 1")
 	np := w.nowPlaying("Song 1")
-	if !strings.Contains(embedText(np), "`0:00 / 3:01`") {
-		t.Errorf("first progress = %q", embedText(np))
+	if !strings.Contains(np.EmbedText(), "`0:00 / 3:01`") {
+		t.Errorf("first progress = %q", np.EmbedText())
 	}
 	idle := func() {
 		t.Helper()
@@ -46,17 +46,17 @@ func TestProgressEdits(t *testing.T) {
 	w.clock.Advance(5 * time.Second)
 	idle()
 	m, _ := w.srv.Message(np.ID)
-	if m.Edits != 1 || !strings.Contains(embedText(m), "`0:10 / 3:01`") {
-		t.Errorf("after 10s: %d edits, %q; want 1 edit showing 0:10", m.Edits, embedText(m))
+	if m.Edits != 1 || !strings.Contains(m.EmbedText(), "`0:10 / 3:01`") {
+		t.Errorf("after 10s: %d edits, %q; want 1 edit showing 0:10", m.Edits, m.EmbedText())
 	}
 
 	// Pausing (by the button) updates the message; while paused the
 	// bar does not move, so the next ticks edit nothing.
 	r := w.response(w.click(w.alice, np.ID, "/tk1/np/pause", false))
-	if r.Type != discord.InteractionResponseTypeUpdateMessage || r.Message == nil || author(*r.Message) != "Paused" {
+	if r.Type != discord.InteractionResponseTypeUpdateMessage || r.Message == nil || r.Message.EmbedAuthor() != "Paused" {
 		t.Fatalf("pause button response = type %d", r.Type)
 	}
-	if got := buttons(*r.Message); len(got) == 0 || got[0] != "/tk1/np/resume" {
+	if got := r.Message.Buttons(); len(got) == 0 || got[0] != "/tk1/np/resume" {
 		t.Errorf("buttons after pause = %v, want resume first", got)
 	}
 	before := edits()
@@ -91,12 +91,12 @@ func TestLeaveNotice(t *testing.T) {
 	must(t, w.guild.LeaveVoice(w.alice))
 	must(t, w.clock.WaitTimer(w.ctx, music.DefaultEmptyChannelTimeout))
 	w.clock.Advance(music.DefaultEmptyChannelTimeout)
-	notice, err := w.srv.WaitMessage(w.ctx, w.text, func(m discordtest.Message) bool { return author(m) == "Left the voice channel" })
+	notice, err := w.srv.WaitMessage(w.ctx, w.text, func(m discordtest.Message) bool { return m.EmbedAuthor() == "Left the voice channel" })
 	if err != nil {
 		t.Fatalf("no leave notice: %v", err)
 	}
-	if embedText(notice) != music.LeaveMessage(music.LeaveAlone) {
-		t.Errorf("notice = %q", embedText(notice))
+	if notice.EmbedText() != music.LeaveMessage(music.LeaveAlone) {
+		t.Errorf("notice = %q", notice.EmbedText())
 	}
 	w.waitMessage(np.ID, "retired", func(m discordtest.Message) bool { return len(m.Components) == 0 })
 	if _, err := w.srv.WaitVoice(w.ctx, w.guild.ID(), w.srv.BotID(), 0); err != nil {
@@ -156,9 +156,9 @@ func TestCommands(t *testing.T) {
 		} else {
 			got = w.original(ix)
 		}
-		text := author(got) + "|" + embedTitle(got) + "|" + embedText(got)
-		if !strings.Contains(text, tc.want) || ephemeral(got) != tc.ephemeral {
-			t.Errorf("/%s %v: got %q (ephemeral %v), want %q (ephemeral %v)", tc.name, tc.opts, text, ephemeral(got), tc.want, tc.ephemeral)
+		text := got.EmbedAuthor() + "|" + got.EmbedTitle() + "|" + got.EmbedText()
+		if !strings.Contains(text, tc.want) || got.Ephemeral() != tc.ephemeral {
+			t.Errorf("/%s %v: got %q (ephemeral %v), want %q (ephemeral %v)", tc.name, tc.opts, text, got.Ephemeral(), tc.want, tc.ephemeral)
 		}
 		w.clock.Advance(tc.after)
 	}
@@ -169,8 +169,8 @@ func TestNotInVoice(t *testing.T) {
 	w := newWorld(t, worldConfig{})
 	ix := w.command(w.bob, "play", discordtest.String("query", "Song 1"))
 	got := w.followup(ix, 0)
-	if !ephemeral(got) || embedText(got) != "Join my voice channel first." {
-		t.Errorf("/play outside voice = %s", describe([]discordtest.Message{got}))
+	if !got.Ephemeral() || got.EmbedText() != "Join my voice channel first." {
+		t.Errorf("/play outside voice = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 	if len(w.srv.VoiceRequests()) != 0 {
 		t.Errorf("the bot asked to join voice: %+v", w.srv.VoiceRequests())
@@ -182,21 +182,21 @@ func TestNotInVoice(t *testing.T) {
 func TestSettings(t *testing.T) {
 	w := newWorld(t, worldConfig{})
 	view := w.original(w.command(w.owner, "settings", discordtest.Subcommand("view")))
-	if !ephemeral(view) || field(view, "Announce channel") != "The channel /play was used in" || field(view, "Stay connected (24/7)") != "off" {
-		t.Errorf("/settings view = %s", describe([]discordtest.Message{view}))
+	if !view.Ephemeral() || field(view, "Announce channel") != "The channel /play was used in" || field(view, "Stay connected (24/7)") != "off" {
+		t.Errorf("/settings view = %s", discordtest.Describe([]discordtest.Message{view}))
 	}
 	announce := w.guild.AddTextChannel("music")
 	got := w.original(w.command(w.owner, "settings", discordtest.Subcommand("announce-channel", discordtest.Channel("channel", announce))))
 	if field(got, "Announce channel") != "<#"+announce.String()+">" {
-		t.Errorf("announce-channel: %s", describe([]discordtest.Message{got}))
+		t.Errorf("announce-channel: %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 	got = w.original(w.command(w.owner, "settings", discordtest.Subcommand("stay-connected", discordtest.Bool("enabled", true))))
 	if field(got, "Stay connected (24/7)") != "on" {
-		t.Errorf("stay-connected: %s", describe([]discordtest.Message{got}))
+		t.Errorf("stay-connected: %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 	got = w.original(w.command(w.owner, "settings", discordtest.Subcommand("dj-role")))
 	if field(got, "DJ role") != "Everyone listening" {
-		t.Errorf("dj-role cleared: %s", describe([]discordtest.Message{got}))
+		t.Errorf("dj-role cleared: %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 
 	// Discord hides /settings from bob; a forged one is refused anyway.
@@ -212,8 +212,8 @@ func TestSettings(t *testing.T) {
 			Options: []discordtest.CommandOption{sub}, Forge: true})
 		must(t, err)
 		got := w.original(ix)
-		if !ephemeral(got) || embedText(got) != "You need the Manage Server permission to change the music settings." {
-			t.Errorf("forged /settings by bob = %s", describe([]discordtest.Message{got}))
+		if !got.Ephemeral() || got.EmbedText() != "You need the Manage Server permission to change the music settings." {
+			t.Errorf("forged /settings by bob = %s", discordtest.Describe([]discordtest.Message{got}))
 		}
 	}
 	s, err := w.m.Settings(w.ctx, w.guild.ID(), musicActor(w.owner))
@@ -223,7 +223,7 @@ func TestSettings(t *testing.T) {
 
 	// The announce channel gets the next now-playing message.
 	w.play(w.alice, "Song 1")
-	if _, err := w.srv.WaitMessage(w.ctx, announce, func(m discordtest.Message) bool { return author(m) == "Now playing" }); err != nil {
+	if _, err := w.srv.WaitMessage(w.ctx, announce, func(m discordtest.Message) bool { return m.EmbedAuthor() == "Now playing" }); err != nil {
 		t.Errorf("no now-playing message in the announce channel: %v", err)
 	}
 }
@@ -269,8 +269,8 @@ func TestSlowCommandDeferred(t *testing.T) {
 	}
 	g.on.Store(false)
 	once.Do(func() { close(g.release) })
-	if got := w.original(ix); embedText(got) != "⏸️ Paused the music." {
-		t.Errorf("deferred /pause answer = %s", describe([]discordtest.Message{got}))
+	if got := w.original(ix); got.EmbedText() != "⏸️ Paused the music." {
+		t.Errorf("deferred /pause answer = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 }
 
@@ -351,8 +351,8 @@ func TestAutocompleteFromManager(t *testing.T) {
 		t.Errorf("first choice = %+v", r.Choices[0])
 	}
 	// What the choice stands for plays.
-	if got := w.play(w.alice, r.Choices[0].Value.(string)); !strings.HasPrefix(embedTitle(got), "Song 3") {
-		t.Errorf("/play of the choice = %s", describe([]discordtest.Message{got}))
+	if got := w.play(w.alice, r.Choices[0].Value.(string)); !strings.HasPrefix(got.EmbedTitle(), "Song 3") {
+		t.Errorf("/play of the choice = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 }
 
@@ -375,7 +375,7 @@ func TestNowPlayingButtons(t *testing.T) {
 		}
 	}
 	r := w.response(w.click(w.alice, np.ID, "/tk1/np/shuffle", false))
-	if r.Message == nil || !ephemeral(*r.Message) || embedText(*r.Message) != "🔀 Shuffled 2 tracks." {
+	if r.Message == nil || !r.Message.Ephemeral() || r.Message.EmbedText() != "🔀 Shuffled 2 tracks." {
 		t.Errorf("shuffle button answer = %+v", r.Message)
 	}
 
@@ -387,7 +387,7 @@ func TestNowPlayingButtons(t *testing.T) {
 	})
 	must(t, err)
 	r = w.response(w.click(w.bob, np.ID, "/tk1/np/stop", false))
-	if r.Message == nil || !ephemeral(*r.Message) || embedText(*r.Message) != "You need the DJ role to do that." {
+	if r.Message == nil || !r.Message.Ephemeral() || r.Message.EmbedText() != "You need the DJ role to do that." {
 		t.Errorf("bob's stop button = %+v, want the DJ-role refusal", r.Message)
 	}
 
@@ -479,8 +479,8 @@ func TestForgedOptions(t *testing.T) {
 		ix, err := w.srv.Interact(w.ctx, discordtest.Command{Guild: w.guild.ID(), Channel: w.text, User: w.owner, Name: tc.name, Options: tc.opts, Forge: true})
 		must(t, err)
 		got := w.original(ix)
-		if !ephemeral(got) || embedText(got) != tc.want {
-			t.Errorf("forged /%s %v = %s, want %q", tc.name, tc.opts, describe([]discordtest.Message{got}), tc.want)
+		if !got.Ephemeral() || got.EmbedText() != tc.want {
+			t.Errorf("forged /%s %v = %s, want %q", tc.name, tc.opts, discordtest.Describe([]discordtest.Message{got}), tc.want)
 		}
 	}
 }

@@ -45,8 +45,8 @@ func TestFilterPresets(t *testing.T) {
 	}
 
 	got := w.original(w.command(w.alice, "filter", discordtest.Subcommand("preset", discordtest.String("name", "nightcore"))))
-	if ephemeral(got) || embedText(got) != "🎛️ Filter: **nightcore** — Faster and higher." {
-		t.Errorf("/filter preset nightcore = %s", describe([]discordtest.Message{got}))
+	if got.Ephemeral() || got.EmbedText() != "🎛️ Filter: **nightcore** — Faster and higher." {
+		t.Errorf("/filter preset nightcore = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 	if p, ok := w.node.Player(w.guild.ID()); !ok || !strings.Contains(string(p.Filters), "timescale") {
 		t.Errorf("node filters = %s, want a timescale", p.Filters)
@@ -57,8 +57,8 @@ func TestFilterPresets(t *testing.T) {
 	}
 
 	got = w.original(w.command(w.alice, "filter", discordtest.Subcommand("reset")))
-	if embedText(got) != "🎛️ Filters are off." {
-		t.Errorf("/filter reset = %q", embedText(got))
+	if got.EmbedText() != "🎛️ Filters are off." {
+		t.Errorf("/filter reset = %q", got.EmbedText())
 	}
 	w.settle()
 	w.clock.Advance(disgobot.DefaultEditInterval)
@@ -66,8 +66,8 @@ func TestFilterPresets(t *testing.T) {
 	if m, _ := w.srv.Message(np.ID); strings.Contains(footer(m), "Filter") {
 		t.Errorf("now-playing footer after reset = %q", footer(m))
 	}
-	if got := w.original(w.command(w.alice, "filter", discordtest.Subcommand("preset", discordtest.String("name", "disco")))); !ephemeral(got) || embedText(got) != "I don't know that filter; pick one of the listed presets." {
-		t.Errorf("/filter preset disco = %s", describe([]discordtest.Message{got}))
+	if got := w.original(w.command(w.alice, "filter", discordtest.Subcommand("preset", discordtest.String("name", "disco")))); !got.Ephemeral() || got.EmbedText() != "I don't know that filter; pick one of the listed presets." {
+		t.Errorf("/filter preset disco = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 }
 
@@ -84,7 +84,7 @@ func TestFilterPresetsOffered(t *testing.T) {
 	if strings.Join(names, ",") != "bassboost-low,bassboost-medium,bassboost-high,treble-bass" {
 		t.Errorf("presets = %v, want the equalizer ones", names)
 	}
-	if got := w.original(w.command(w.alice, "filter", discordtest.Subcommand("preset", discordtest.String("name", "nightcore")))); !ephemeral(got) || embedText(got) != "That effect isn't available right now." {
-		t.Errorf("/filter preset nightcore = %s", describe([]discordtest.Message{got}))
+	if got := w.original(w.command(w.alice, "filter", discordtest.Subcommand("preset", discordtest.String("name", "nightcore")))); !got.Ephemeral() || got.EmbedText() != "That effect isn't available right now." {
+		t.Errorf("/filter preset nightcore = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 }

@@ -26,8 +26,8 @@ func musicActor(user snowflake.ID) music.Actor { return music.Actor{UserID: user
 func TestPlayJoinsAndAnnounces(t *testing.T) {
 	w := newWorld(t, worldConfig{})
 	got := w.play(w.alice, "Song 1")
-	if author(got) != "Playing" || !strings.HasPrefix(embedTitle(got), "Song 1") || ephemeral(got) {
-		t.Errorf("/play answer = %s, want a public \"Playing Song 1\"", describe([]discordtest.Message{got}))
+	if got.EmbedAuthor() != "Playing" || !strings.HasPrefix(got.EmbedTitle(), "Song 1") || got.Ephemeral() {
+		t.Errorf("/play answer = %s, want a public \"Playing Song 1\"", discordtest.Describe([]discordtest.Message{got}))
 	}
 	if v := field(got, "Requested by"); v != "<@"+w.alice.String()+">" {
 		t.Errorf("Requested by = %q, want alice's mention", v)
@@ -37,7 +37,7 @@ func TestPlayJoinsAndAnnounces(t *testing.T) {
 	}
 	np := w.nowPlaying("Song 1")
 	want := []string{"/tk1/np/pause", "/tk1/np/skip", "/tk1/np/stop", "/tk1/np/loop", "/tk1/np/shuffle"}
-	if got := buttons(np); !slices.Equal(got, want) {
+	if got := np.Buttons(); !slices.Equal(got, want) {
 		t.Errorf("now-playing buttons = %v, want %v", got, want)
 	}
 	if np.Embeds[0].Thumbnail == nil || np.Embeds[0].Thumbnail.URL != "https://i.ytimg.com/vi/song01/hq.jpg" {
@@ -52,8 +52,8 @@ func TestPlayJoinsAndAnnounces(t *testing.T) {
 
 	// A second /play queues.
 	got = w.play(w.alice, "Song 2")
-	if author(got) != "Added to the queue" || field(got, "Position in queue") != "1" {
-		t.Errorf("second /play answer = %s, want queued at 1", describe([]discordtest.Message{got}))
+	if got.EmbedAuthor() != "Added to the queue" || field(got, "Position in queue") != "1" {
+		t.Errorf("second /play answer = %s, want queued at 1", discordtest.Describe([]discordtest.Message{got}))
 	}
 }
 
@@ -71,8 +71,8 @@ func TestSkipButtonPlaysNext(t *testing.T) {
 	}
 	w.nowPlaying("Song 2")
 	old := w.waitMessage(first.ID, "retired", func(m discordtest.Message) bool { return len(m.Components) == 0 })
-	if author(old) != "Played" || !strings.HasPrefix(embedTitle(old), "Song 1") {
-		t.Errorf("retired message = %s, want \"Played Song 1\"", describe([]discordtest.Message{old}))
+	if old.EmbedAuthor() != "Played" || !strings.HasPrefix(old.EmbedTitle(), "Song 1") {
+		t.Errorf("retired message = %s, want \"Played Song 1\"", discordtest.Describe([]discordtest.Message{old}))
 	}
 }
 
@@ -81,19 +81,19 @@ func TestSkipButtonPlaysNext(t *testing.T) {
 func TestQueuePages(t *testing.T) {
 	w := newWorld(t, worldConfig{})
 	got := w.play(w.alice, "https://www.youtube.com/playlist?list=mix") // 25 tracks: 1 plays, 24 queued
-	if !strings.HasPrefix(author(got), "Added a playlist: Test Mix") {
-		t.Fatalf("/play playlist answer = %s", describe([]discordtest.Message{got}))
+	if !strings.HasPrefix(got.EmbedAuthor(), "Added a playlist: Test Mix") {
+		t.Fatalf("/play playlist answer = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 	ix := w.command(w.bob, "queue")
 	page1 := w.original(ix)
-	if want := []string{"!/tk1/queue/prev/1", "/tk1/queue/next/2"}; !slices.Equal(buttons(page1), want) {
-		t.Errorf("page 1 buttons = %v, want %v", buttons(page1), want)
+	if want := []string{"!/tk1/queue/prev/1", "/tk1/queue/next/2"}; !slices.Equal(page1.Buttons(), want) {
+		t.Errorf("page 1 buttons = %v, want %v", page1.Buttons(), want)
 	}
 	if !strings.Contains(page1.Embeds[0].Footer.Text, "Page 1 of 3 · 24 tracks") {
 		t.Errorf("page 1 footer = %q", page1.Embeds[0].Footer.Text)
 	}
-	if !strings.HasPrefix(embedText(page1), "`1.` [Song 7") {
-		t.Errorf("page 1 starts %q, want Song 7 at 1", embedText(page1))
+	if !strings.HasPrefix(page1.EmbedText(), "`1.` [Song 7") {
+		t.Errorf("page 1 starts %q, want Song 7 at 1", page1.EmbedText())
 	}
 
 	for _, step := range []struct {
@@ -111,18 +111,18 @@ func TestQueuePages(t *testing.T) {
 			t.Fatalf("click %s: response type %d, want an update of the message", step.click, r.Type)
 		}
 		m := *r.Message
-		if !strings.HasPrefix(embedText(m), step.first) || !strings.HasPrefix(m.Embeds[0].Footer.Text, step.footer) {
-			t.Errorf("after %s: %q / %q, want %q / %q", step.click, embedText(m), m.Embeds[0].Footer.Text, step.first, step.footer)
+		if !strings.HasPrefix(m.EmbedText(), step.first) || !strings.HasPrefix(m.Embeds[0].Footer.Text, step.footer) {
+			t.Errorf("after %s: %q / %q, want %q / %q", step.click, m.EmbedText(), m.Embeds[0].Footer.Text, step.first, step.footer)
 		}
-		if !slices.Equal(buttons(m), step.buttons) {
-			t.Errorf("after %s: buttons %v, want %v", step.click, buttons(m), step.buttons)
+		if !slices.Equal(m.Buttons(), step.buttons) {
+			t.Errorf("after %s: buttons %v, want %v", step.click, m.Buttons(), step.buttons)
 		}
 	}
 
 	// /queue page:3 asks for the last page directly.
 	last := w.original(w.command(w.alice, "queue", discordtest.Integer("page", 3)))
-	if !strings.HasPrefix(embedText(last), "`21.`") {
-		t.Errorf("/queue page:3 = %q", embedText(last))
+	if !strings.HasPrefix(last.EmbedText(), "`21.`") {
+		t.Errorf("/queue page:3 = %q", last.EmbedText())
 	}
 }
 
@@ -131,23 +131,23 @@ func TestQueuePages(t *testing.T) {
 func TestDJRoleRefusesStop(t *testing.T) {
 	w := newWorld(t, worldConfig{})
 	saved := w.original(w.command(w.owner, "settings", discordtest.Subcommand("dj-role", discordtest.Role("role", w.djRole))))
-	if !ephemeral(saved) || field(saved, "DJ role") != "<@&"+w.djRole.String()+">" {
-		t.Fatalf("/settings dj-role answer = %s", describe([]discordtest.Message{saved}))
+	if !saved.Ephemeral() || field(saved, "DJ role") != "<@&"+w.djRole.String()+">" {
+		t.Fatalf("/settings dj-role answer = %s", discordtest.Describe([]discordtest.Message{saved}))
 	}
 	w.play(w.alice, "Song 1")
 	w.nowPlaying("Song 1")
 	must(t, w.guild.JoinVoice(w.bob, w.voice))
 
 	refused := w.original(w.command(w.bob, "stop"))
-	if !ephemeral(refused) || embedText(refused) != "You need the DJ role to do that." {
-		t.Errorf("bob's /stop = %s, want an ephemeral DJ-role refusal", describe([]discordtest.Message{refused}))
+	if !refused.Ephemeral() || refused.EmbedText() != "You need the DJ role to do that." {
+		t.Errorf("bob's /stop = %s, want an ephemeral DJ-role refusal", discordtest.Describe([]discordtest.Message{refused}))
 	}
 	if _, err := w.m.NowPlaying(w.ctx, w.guild.ID(), musicActor(w.alice)); err != nil {
 		t.Errorf("music stopped after the refusal: %v", err)
 	}
 	stopped := w.original(w.command(w.alice, "stop"))
-	if ephemeral(stopped) || !strings.Contains(embedText(stopped), "Stopped the music") {
-		t.Errorf("alice's /stop = %s", describe([]discordtest.Message{stopped}))
+	if stopped.Ephemeral() || !strings.Contains(stopped.EmbedText(), "Stopped the music") {
+		t.Errorf("alice's /stop = %s", discordtest.Describe([]discordtest.Message{stopped}))
 	}
 }
 
@@ -156,8 +156,8 @@ func TestDJRoleRefusesStop(t *testing.T) {
 func TestPlaySpamRateLimited(t *testing.T) {
 	w := newWorld(t, worldConfig{})
 	for i := 1; i <= 5; i++ {
-		if got := w.play(w.alice, "Song "+strconv.Itoa(i)); ephemeral(got) {
-			t.Fatalf("/play %d refused: %q", i, embedText(got))
+		if got := w.play(w.alice, "Song "+strconv.Itoa(i)); got.Ephemeral() {
+			t.Fatalf("/play %d refused: %q", i, got.EmbedText())
 		}
 	}
 	ix := w.command(w.alice, "play", discordtest.String("query", "Song 6"))
@@ -165,20 +165,20 @@ func TestPlaySpamRateLimited(t *testing.T) {
 		t.Fatalf("response type = %d, want a deferral", r.Type)
 	}
 	refusal := w.followup(ix, 0)
-	if !ephemeral(refusal) || embedText(refusal) != "Slow down! Try again in 10 seconds." {
-		t.Errorf("sixth /play = %s, want an ephemeral retry time", describe([]discordtest.Message{refusal}))
+	if !refusal.Ephemeral() || refusal.EmbedText() != "Slow down! Try again in 10 seconds." {
+		t.Errorf("sixth /play = %s, want an ephemeral retry time", discordtest.Describe([]discordtest.Message{refusal}))
 	}
 	if orig, ok := w.srv.Message(refusal.ID); !ok || orig.Deleted {
 		t.Errorf("refusal message missing")
 	}
 	for _, m := range w.srv.Messages(w.text) {
-		if m.InteractionID == ix.ID() && !ephemeral(m) {
-			t.Errorf("the deferred public message was left: %s", describe([]discordtest.Message{m}))
+		if m.InteractionID == ix.ID() && !m.Ephemeral() {
+			t.Errorf("the deferred public message was left: %s", discordtest.Describe([]discordtest.Message{m}))
 		}
 	}
 	w.clock.Advance(10 * time.Second)
-	if got := w.play(w.alice, "Song 6"); ephemeral(got) || author(got) != "Added to the queue" {
-		t.Errorf("/play after the window = %s", describe([]discordtest.Message{got}))
+	if got := w.play(w.alice, "Song 6"); got.Ephemeral() || got.EmbedAuthor() != "Added to the queue" {
+		t.Errorf("/play after the window = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 }
 
@@ -210,10 +210,10 @@ func TestForgedButtons(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := w.response(w.click(w.alice, tc.message, tc.id, true))
-			if r.Type != discord.InteractionResponseTypeCreateMessage || r.Message == nil || !ephemeral(*r.Message) {
+			if r.Type != discord.InteractionResponseTypeCreateMessage || r.Message == nil || !r.Message.Ephemeral() {
 				t.Fatalf("response = type %d, want an ephemeral message", r.Type)
 			}
-			if got := embedText(*r.Message); got != tc.want {
+			if got := r.Message.EmbedText(); got != tc.want {
 				t.Errorf("answer = %q, want %q", got, tc.want)
 			}
 		})
@@ -230,8 +230,8 @@ func TestForgedButtons(t *testing.T) {
 // real one.
 func TestNullVoiceEndpoint(t *testing.T) {
 	w := newWorld(t, worldConfig{serverOpts: []discordtest.Option{discordtest.WithNullVoiceEndpointFirst()}})
-	if got := w.play(w.alice, "Song 1"); author(got) != "Playing" {
-		t.Fatalf("/play = %s", describe([]discordtest.Message{got}))
+	if got := w.play(w.alice, "Song 1"); got.EmbedAuthor() != "Playing" {
+		t.Fatalf("/play = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 	w.nowPlaying("Song 1")
 	p, ok := w.node.Player(w.guild.ID())
@@ -252,8 +252,8 @@ func TestStatusUnmetered(t *testing.T) {
 	w.play(w.alice, "Song 2")
 	first := w.nowPlaying("Song 1")
 	w.original(w.command(w.alice, "nowplaying"))
-	if got := w.original(w.command(w.alice, "nowplaying")); !strings.HasPrefix(embedText(got), "Slow down!") {
-		t.Fatalf("second /nowplaying = %q, want the limit to apply to users", embedText(got))
+	if got := w.original(w.command(w.alice, "nowplaying")); !strings.HasPrefix(got.EmbedText(), "Slow down!") {
+		t.Fatalf("second /nowplaying = %q, want the limit to apply to users", got.EmbedText())
 	}
 	w.original(w.command(w.alice, "skip"))
 	second := w.nowPlaying("Song 2")
@@ -263,8 +263,8 @@ func TestStatusUnmetered(t *testing.T) {
 		w.clock.Advance(disgobot.DefaultProgressInterval)
 		w.settle()
 		m, _ := w.srv.Message(second.ID)
-		if want := fmt.Sprintf("`0:%d0 / 3:02`", i); m.Edits != i || !strings.Contains(embedText(m), want) {
-			t.Errorf("after %d intervals: %d edits, %q; want %d showing %s", i, m.Edits, embedText(m), i, want)
+		if want := fmt.Sprintf("`0:%d0 / 3:02`", i); m.Edits != i || !strings.Contains(m.EmbedText(), want) {
+			t.Errorf("after %d intervals: %d edits, %q; want %d showing %s", i, m.Edits, m.EmbedText(), i, want)
 		}
 	}
 }

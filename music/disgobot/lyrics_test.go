@@ -37,7 +37,7 @@ func TestLyrics(t *testing.T) {
 	w.settle() // the lyrics are fetched and the first line shown
 	line := func() string {
 		m, _ := w.srv.Message(np.ID)
-		_, l, _ := strings.Cut(embedText(m), "\n")
+		_, l, _ := strings.Cut(m.EmbedText(), "\n")
 		return l
 	}
 	if got := line(); got != "🎤 First line" {
@@ -53,14 +53,14 @@ func TestLyrics(t *testing.T) {
 	if got := line(); got != "🎤 ♪" {
 		t.Errorf("line at 0:20 = %q, want a note for the empty line", got)
 	}
-	if got := w.original(w.command(w.bob, "nowplaying")); !strings.HasSuffix(embedText(got), "🎤 ♪") {
-		t.Errorf("/nowplaying = %q, want the line too", embedText(got))
+	if got := w.original(w.command(w.bob, "nowplaying")); !strings.HasSuffix(got.EmbedText(), "🎤 ♪") {
+		t.Errorf("/nowplaying = %q, want the line too", got.EmbedText())
 	}
 
 	got := w.original(w.command(w.bob, "lyrics"))
-	if ephemeral(got) || author(got) != "Lyrics" || !strings.HasPrefix(embedTitle(got), "Song 1") ||
-		embedText(got) != "First line\nSecond line\nThird \\*line\\*" || footer(got) != "Lyrics from youtube, provided by LRCLib" {
-		t.Errorf("/lyrics = %s / %q", describe([]discordtest.Message{got}), footer(got))
+	if got.Ephemeral() || got.EmbedAuthor() != "Lyrics" || !strings.HasPrefix(got.EmbedTitle(), "Song 1") ||
+		got.EmbedText() != "First line\nSecond line\nThird \\*line\\*" || footer(got) != "Lyrics from youtube, provided by LRCLib" {
+		t.Errorf("/lyrics = %s / %q", discordtest.Describe([]discordtest.Message{got}), footer(got))
 	}
 
 	// Long lyrics come in several messages, each within the limit.
@@ -71,13 +71,13 @@ func TestLyrics(t *testing.T) {
 	pages := []discordtest.Message{first, w.followup(ix, 0), w.followup(ix, 1)}
 	var text []string
 	for i, p := range pages {
-		if n := utf8.RuneCountInString(embedText(p)); n > 4096 || n == 0 {
+		if n := utf8.RuneCountInString(p.EmbedText()); n > 4096 || n == 0 {
 			t.Errorf("page %d has %d characters", i+1, n)
 		}
 		if want := fmt.Sprintf("%d/3 · Lyrics from deezer", i+1); footer(p) != want {
 			t.Errorf("page %d footer = %q, want %q", i+1, footer(p), want)
 		}
-		text = append(text, embedText(p))
+		text = append(text, p.EmbedText())
 	}
 	if got := strings.Join(text, "\n"); got != strings.TrimSuffix(long.String(), "\n") {
 		t.Errorf("the pages do not add up to the lyrics: %d characters, want %d", len(got), long.Len()-1)
@@ -88,8 +88,8 @@ func TestLyrics(t *testing.T) {
 
 	w.original(w.command(w.alice, "skip"))
 	w.nowPlaying("Song 3")
-	if got := w.original(w.command(w.bob, "lyrics")); !ephemeral(got) || embedText(got) != "I couldn't find lyrics for this track." {
-		t.Errorf("/lyrics without lyrics = %s", describe([]discordtest.Message{got}))
+	if got := w.original(w.command(w.bob, "lyrics")); !got.Ephemeral() || got.EmbedText() != "I couldn't find lyrics for this track." {
+		t.Errorf("/lyrics without lyrics = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 }
 
@@ -99,12 +99,12 @@ func TestLyricsUnavailable(t *testing.T) {
 	w := newWorld(t, worldConfig{})
 	w.play(w.alice, "Song 1")
 	np := w.nowPlaying("Song 1")
-	if got := w.original(w.command(w.bob, "lyrics")); !ephemeral(got) || embedText(got) != "Lyrics aren't available on this bot." {
-		t.Errorf("/lyrics = %s", describe([]discordtest.Message{got}))
+	if got := w.original(w.command(w.bob, "lyrics")); !got.Ephemeral() || got.EmbedText() != "Lyrics aren't available on this bot." {
+		t.Errorf("/lyrics = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 	w.settle()
-	if m, _ := w.srv.Message(np.ID); strings.Contains(embedText(m), "🎤") || m.Edits != 0 {
-		t.Errorf("now-playing message = %q after %d edits, want no lyrics line", embedText(m), m.Edits)
+	if m, _ := w.srv.Message(np.ID); strings.Contains(m.EmbedText(), "🎤") || m.Edits != 0 {
+		t.Errorf("now-playing message = %q after %d edits, want no lyrics line", m.EmbedText(), m.Edits)
 	}
 }
 
@@ -123,7 +123,7 @@ func TestSyncedLyricsOff(t *testing.T) {
 			t.Errorf("lyrics requested: %s", r.Path)
 		}
 	}
-	if m, _ := w.srv.Message(np.ID); strings.Contains(embedText(m), "🎤") {
-		t.Errorf("now-playing message = %q, want no line", embedText(m))
+	if m, _ := w.srv.Message(np.ID); strings.Contains(m.EmbedText(), "🎤") {
+		t.Errorf("now-playing message = %q, want no line", m.EmbedText())
 	}
 }

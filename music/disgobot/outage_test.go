@@ -14,7 +14,7 @@ import (
 func (w *world) notices() []discordtest.Message {
 	var out []discordtest.Message
 	for _, m := range w.srv.Messages(w.text) {
-		if a := author(m); a == "Audio trouble" || a == "Audio back to normal" {
+		if a := m.EmbedAuthor(); a == "Audio trouble" || a == "Audio back to normal" {
 			out = append(out, m)
 		}
 	}
@@ -39,12 +39,12 @@ func TestOutageAllNodesDown(t *testing.T) {
 			opts = append(opts, discordtest.Integer("level", 70))
 		}
 		got := w.original(w.command(w.alice, name, opts...))
-		if !ephemeral(got) || embedText(got) != unavailable {
-			t.Errorf("/%s while down = %s, want an ephemeral %q", name, describe([]discordtest.Message{got}), unavailable)
+		if !got.Ephemeral() || got.EmbedText() != unavailable {
+			t.Errorf("/%s while down = %s, want an ephemeral %q", name, discordtest.Describe([]discordtest.Message{got}), unavailable)
 		}
 	}
-	if got := w.followup(w.command(w.alice, "play", discordtest.String("query", "Song 2")), 0); embedText(got) != unavailable {
-		t.Errorf("/play while down = %s", describe([]discordtest.Message{got}))
+	if got := w.followup(w.command(w.alice, "play", discordtest.String("query", "Song 2")), 0); got.EmbedText() != unavailable {
+		t.Errorf("/play while down = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 	// Progress updates see the node down too; the calm never comes.
 	for range 3 {
@@ -56,10 +56,10 @@ func TestOutageAllNodesDown(t *testing.T) {
 
 	notices := w.notices()
 	if len(notices) != 1 {
-		t.Fatalf("%d outage notices, want 1: %s", len(notices), describe(notices))
+		t.Fatalf("%d outage notices, want 1: %s", len(notices), discordtest.Describe(notices))
 	}
-	if n := notices[0]; ephemeral(n) || embedText(n) != "⚠️ The audio service is unavailable right now. The music picks up again when it is back." || n.Edits != 0 {
-		t.Errorf("notice = %s (edits %d), want the unavailable notice, unedited while down", describe(notices), n.Edits)
+	if n := notices[0]; n.Ephemeral() || n.EmbedText() != "⚠️ The audio service is unavailable right now. The music picks up again when it is back." || n.Edits != 0 {
+		t.Errorf("notice = %s (edits %d), want the unavailable notice, unedited while down", discordtest.Describe(notices), n.Edits)
 	}
 }
 
@@ -82,8 +82,8 @@ func TestOutageNoticeOnce(t *testing.T) {
 	}
 	storm(25)
 	notices := w.notices()
-	if len(notices) != 1 || embedText(notices[0]) != "⚠️ The audio server had a problem, so playback moved to another one." {
-		t.Fatalf("after 50 events: notices %s, want one about the move", describe(notices))
+	if len(notices) != 1 || notices[0].EmbedText() != "⚠️ The audio server had a problem, so playback moved to another one." {
+		t.Fatalf("after 50 events: notices %s, want one about the move", discordtest.Describe(notices))
 	}
 
 	// Trouble within the calm restarts it.
@@ -93,21 +93,21 @@ func TestOutageNoticeOnce(t *testing.T) {
 	w.clock.Advance(disgobot.DefaultOutageCalm - time.Second)
 	w.settle()
 	if got := w.notices(); len(got) != 1 || got[0].Edits != 0 {
-		t.Fatalf("before the calm: notices %s, want the one, unedited", describe(got))
+		t.Fatalf("before the calm: notices %s, want the one, unedited", discordtest.Describe(got))
 	}
 	w.clock.Advance(time.Second)
 	w.settle()
 	got := w.notices()
-	if len(got) != 1 || author(got[0]) != "Audio back to normal" || embedText(got[0]) != "✅ The audio service is working normally again." {
-		t.Fatalf("after the calm: notices %s, want the notice saying all is well", describe(got))
+	if len(got) != 1 || got[0].EmbedAuthor() != "Audio back to normal" || got[0].EmbedText() != "✅ The audio service is working normally again." {
+		t.Fatalf("after the calm: notices %s, want the notice saying all is well", discordtest.Describe(got))
 	}
 
 	// A new outage gets a new notice.
 	must(t, w.bus.Publish(w.ctx, music.HealAttempted{GuildID: guild, Node: "main", Step: music.HealReplay, Outcome: music.HealHealed, At: w.clock.Now()}))
 	w.settle()
 	got = w.notices()
-	if len(got) != 2 || !strings.Contains(embedText(got[1]), "The audio dropped out") {
-		t.Errorf("second outage: notices %s, want a second one about the audio dropping", describe(got))
+	if len(got) != 2 || !strings.Contains(got[1].EmbedText(), "The audio dropped out") {
+		t.Errorf("second outage: notices %s, want a second one about the audio dropping", discordtest.Describe(got))
 	}
 }
 
@@ -119,6 +119,6 @@ func TestOutageNoticesOff(t *testing.T) {
 	must(t, w.bus.Publish(w.ctx, music.PlayerMoved{GuildID: w.guild.ID(), From: "main", To: "main"}))
 	w.settle()
 	if got := w.notices(); len(got) != 0 {
-		t.Errorf("notices %s, want none", describe(got))
+		t.Errorf("notices %s, want none", discordtest.Describe(got))
 	}
 }

@@ -40,8 +40,8 @@ func TestSkipToSwapRemoveUser(t *testing.T) {
 	w.nowPlaying("Song 1")
 
 	got := w.original(w.command(w.alice, "skipto", discordtest.Integer("position", 3)))
-	if author(got) != "Skipped ahead" || !strings.HasPrefix(embedTitle(got), "Song 1") || !strings.HasPrefix(field(got, "Now playing"), "[Song 4") {
-		t.Errorf("/skipto 3 = %s / %q", describe([]discordtest.Message{got}), field(got, "Now playing"))
+	if got.EmbedAuthor() != "Skipped ahead" || !strings.HasPrefix(got.EmbedTitle(), "Song 1") || !strings.HasPrefix(field(got, "Now playing"), "[Song 4") {
+		t.Errorf("/skipto 3 = %s / %q", discordtest.Describe([]discordtest.Message{got}), field(got, "Now playing"))
 	}
 	w.nowPlaying("Song 4")
 	if q := strings.Join(w.queueTitles(), ","); q != "Song 2,Song 3,Song 5,Song 6" {
@@ -49,19 +49,19 @@ func TestSkipToSwapRemoveUser(t *testing.T) {
 	}
 
 	got = w.original(w.command(w.alice, "swap", discordtest.Integer("a", 1), discordtest.Integer("b", 4)))
-	if want := "Swapped [Song 2 — The Testers](https://www.youtube.com/watch?v=song02) (now `4.`) and [Song 6 — The Testers](https://www.youtube.com/watch?v=song06) (now `1.`)."; embedText(got) != want {
-		t.Errorf("/swap = %q, want %q", embedText(got), want)
+	if want := "Swapped [Song 2 — The Testers](https://www.youtube.com/watch?v=song02) (now `4.`) and [Song 6 — The Testers](https://www.youtube.com/watch?v=song06) (now `1.`)."; got.EmbedText() != want {
+		t.Errorf("/swap = %q, want %q", got.EmbedText(), want)
 	}
 	if q := strings.Join(w.queueTitles(), ","); q != "Song 6,Song 3,Song 5,Song 2" {
 		t.Errorf("queue after /swap = %s", q)
 	}
-	if got := w.original(w.command(w.alice, "swap", discordtest.Integer("a", 1), discordtest.Integer("b", 9))); !ephemeral(got) || embedText(got) != "Pick a position from 1 to 4." {
-		t.Errorf("/swap 1 9 = %s", describe([]discordtest.Message{got}))
+	if got := w.original(w.command(w.alice, "swap", discordtest.Integer("a", 1), discordtest.Integer("b", 9))); !got.Ephemeral() || got.EmbedText() != "Pick a position from 1 to 4." {
+		t.Errorf("/swap 1 9 = %s", discordtest.Describe([]discordtest.Message{got}))
 	}
 
 	got = w.original(w.command(w.alice, "removeuser", discordtest.User("user", w.bob)))
-	if embedText(got) != "Removed 2 tracks requested by <@"+w.bob.String()+">." {
-		t.Errorf("/removeuser bob = %q", embedText(got))
+	if got.EmbedText() != "Removed 2 tracks requested by <@"+w.bob.String()+">." {
+		t.Errorf("/removeuser bob = %q", got.EmbedText())
 	}
 	if q := strings.Join(w.queueTitles(), ","); q != "Song 3,Song 2" {
 		t.Errorf("queue after /removeuser = %s", q)
@@ -80,8 +80,8 @@ func TestSkipToSwapRemoveUser(t *testing.T) {
 		{"removeuser", []discordtest.CommandOption{discordtest.User("user", w.bob)}, "Removed 0 tracks requested by <@" + w.bob.String() + ">."},
 	} {
 		got := w.original(w.command(w.bob, tc.name, tc.opts...))
-		if embedText(got) != tc.want {
-			t.Errorf("bob's /%s = %q, want %q", tc.name, embedText(got), tc.want)
+		if got.EmbedText() != tc.want {
+			t.Errorf("bob's /%s = %q, want %q", tc.name, got.EmbedText(), tc.want)
 		}
 	}
 }
@@ -115,11 +115,11 @@ func TestQueueSettings(t *testing.T) {
 		{discordtest.Subcommand("max-user-share", discordtest.Integer("percent", 0)), "Max share per user", "No limit"},
 	} {
 		got := w.original(w.command(w.owner, "settings", tc.sub))
-		text := embedText(got)
+		text := got.EmbedText()
 		if tc.field != "" {
 			text = field(got, tc.field)
 		}
-		if !ephemeral(got) || text != tc.want {
+		if !got.Ephemeral() || text != tc.want {
 			t.Errorf("/settings case %d = %q, want %q", i, text, tc.want)
 		}
 	}
@@ -132,8 +132,8 @@ func TestQueueSettings(t *testing.T) {
 	ix, err := w.srv.Interact(w.ctx, discordtest.Command{Guild: w.guild.ID(), Channel: w.text, User: w.bob, Name: "settings",
 		Options: []discordtest.CommandOption{discordtest.Subcommand("fair-queue", discordtest.Bool("enabled", false))}, Forge: true})
 	must(t, err)
-	if got := w.original(ix); embedText(got) != "You need the Manage Server permission to change the music settings." {
-		t.Errorf("bob's forged /settings fair-queue = %q", embedText(got))
+	if got := w.original(ix); got.EmbedText() != "You need the Manage Server permission to change the music settings." {
+		t.Errorf("bob's forged /settings fair-queue = %q", got.EmbedText())
 	}
 }
 
@@ -153,15 +153,15 @@ func TestPlayLeftOut(t *testing.T) {
 	// and 1 % of the queue is 10 tracks.
 	got := w.play(w.alice, "https://www.youtube.com/playlist?list=mix")
 	want := "11 tracks added. 10 tracks were left out as too long for this server. 4 tracks were left out: you reached your share of the queue."
-	if embedText(got) != want {
-		t.Errorf("/play mix = %q, want %q", embedText(got), want)
+	if got.EmbedText() != want {
+		t.Errorf("/play mix = %q, want %q", got.EmbedText(), want)
 	}
 	np := w.nowPlaying("Song 6")
 	if !strings.Contains(footer(np), "Fair queue") {
 		t.Errorf("footer = %q, want the fair queue shown", footer(np))
 	}
-	if got := w.followup(w.command(w.alice, "play", discordtest.String("query", "Song 25")), 0); embedText(got) != "That track is 3:25 long; tracks may be at most 3:20 here." {
-		t.Errorf("/play of a long track = %q", embedText(got))
+	if got := w.followup(w.command(w.alice, "play", discordtest.String("query", "Song 25")), 0); got.EmbedText() != "That track is 3:25 long; tracks may be at most 3:20 here." {
+		t.Errorf("/play of a long track = %q", got.EmbedText())
 	}
 }
 

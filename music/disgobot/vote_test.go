@@ -24,7 +24,7 @@ func voteWorld(t *testing.T) (w *world, carol, dave snowflake.ID, np discordtest
 	w.original(w.command(w.owner, "settings", discordtest.Subcommand("dj-role", discordtest.Role("role", w.djRole))))
 	saved := w.original(w.command(w.owner, "settings", discordtest.Subcommand("vote-skip-share", discordtest.Integer("percent", 75))))
 	if field(saved, "Votes to skip") != "75% of listeners" {
-		t.Fatalf("/settings vote-skip-share = %s", describe([]discordtest.Message{saved}))
+		t.Fatalf("/settings vote-skip-share = %s", discordtest.Describe([]discordtest.Message{saved}))
 	}
 	must(t, w.guild.JoinVoice(w.bob, w.voice))
 	carol, dave = w.listener("carol"), w.listener("dave")
@@ -51,10 +51,10 @@ func TestSkipVote(t *testing.T) {
 	ix := w.command(w.bob, "skip")
 	vote := w.original(ix)
 	wantText := "🗳️ 1 of 3 votes · " + closes(w)
-	if ephemeral(vote) || author(vote) != "Vote to skip" || !strings.HasPrefix(embedTitle(vote), "Song 1") || embedText(vote) != wantText {
-		t.Fatalf("bob's /skip = %s, want a public vote message %q", describe([]discordtest.Message{vote}), wantText)
+	if vote.Ephemeral() || vote.EmbedAuthor() != "Vote to skip" || !strings.HasPrefix(vote.EmbedTitle(), "Song 1") || vote.EmbedText() != wantText {
+		t.Fatalf("bob's /skip = %s, want a public vote message %q", discordtest.Describe([]discordtest.Message{vote}), wantText)
 	}
-	ids := buttons(vote)
+	ids := vote.Buttons()
 	if len(ids) != 1 || !strings.HasPrefix(ids[0], "/tk1/vote/") || buttonLabel(vote, ids[0]) != "Vote skip" {
 		t.Fatalf("vote buttons = %v, want one vote button", ids)
 	}
@@ -66,14 +66,14 @@ func TestSkipVote(t *testing.T) {
 	// Dave's /skip joins the vote: his answer is private, the message
 	// follows.
 	joined := w.original(w.command(dave, "skip"))
-	if !ephemeral(joined) || embedText(joined) != "🗳️ Your vote counts: 2 of 3 votes · "+closes(w)+"." {
-		t.Errorf("dave's /skip = %s, want a private count", describe([]discordtest.Message{joined}))
+	if !joined.Ephemeral() || joined.EmbedText() != "🗳️ Your vote counts: 2 of 3 votes · "+closes(w)+"." {
+		t.Errorf("dave's /skip = %s, want a private count", discordtest.Describe([]discordtest.Message{joined}))
 	}
 	// Two messages changed twice each since the budget was full: the
 	// vote message shows the count within two intervals.
 	w.settle()
 	w.clock.Advance(2 * disgobot.DefaultEditInterval)
-	w.waitMessage(vote.ID, "showing 2 votes", func(m discordtest.Message) bool { return strings.HasPrefix(embedText(m), "🗳️ 2 of 3 votes") })
+	w.waitMessage(vote.ID, "showing 2 votes", func(m discordtest.Message) bool { return strings.HasPrefix(m.EmbedText(), "🗳️ 2 of 3 votes") })
 
 	// Carol's click passes it. The click is acknowledged; the message
 	// shows the end with the channel's next token.
@@ -85,13 +85,13 @@ func TestSkipVote(t *testing.T) {
 	w.settle()
 	w.clock.Advance(2 * disgobot.DefaultEditInterval)
 	w.waitMessage(vote.ID, "passed", func(m discordtest.Message) bool {
-		return embedText(m) == "✅ Skipped by vote (3 of 3)." && len(m.Components) == 0
+		return m.EmbedText() == "✅ Skipped by vote (3 of 3)." && len(m.Components) == 0
 	})
 	w.waitMessage(np.ID, "retired", func(m discordtest.Message) bool { return len(m.Components) == 0 })
 	w.settle()
 	// The button of a vote that is over is answered as such.
 	r = w.response(w.click(dave, vote.ID, ids[0], true))
-	if r.Message == nil || !ephemeral(*r.Message) || embedText(*r.Message) != "This vote is over." {
+	if r.Message == nil || !r.Message.Ephemeral() || r.Message.EmbedText() != "This vote is over." {
 		t.Errorf("click on an ended vote = %+v", r.Message)
 	}
 }
@@ -109,17 +109,17 @@ func TestSkipVoteExpires(t *testing.T) {
 	// budget: the vote's end shows within two more intervals.
 	w.clock.Advance(2 * disgobot.DefaultEditInterval)
 	w.waitMessage(vote.ID, "closed", func(m discordtest.Message) bool {
-		return embedText(m) == "⌛ The vote closed with 1 of 3 votes." && len(m.Components) == 0
+		return m.EmbedText() == "⌛ The vote closed with 1 of 3 votes." && len(m.Components) == 0
 	})
 	w.settle()
 	w.clock.Advance(disgobot.DefaultEditInterval)
 	w.waitMessage(np.ID, "without the vote", func(m discordtest.Message) bool {
-		return field(m, "Skip vote") == "" && strings.HasPrefix(embedTitle(m), "Song 1") && len(m.Components) > 0
+		return field(m, "Skip vote") == "" && strings.HasPrefix(m.EmbedTitle(), "Song 1") && len(m.Components) > 0
 	})
 	// The next /skip starts a new vote with a new message and button.
 	again := w.original(w.command(w.bob, "skip"))
-	if again.ID == vote.ID || author(again) != "Vote to skip" || slices.Equal(buttons(again), buttons(vote)) {
-		t.Errorf("second vote = %s, want a new vote message with a new button", describe([]discordtest.Message{again}))
+	if again.ID == vote.ID || again.EmbedAuthor() != "Vote to skip" || slices.Equal(again.Buttons(), vote.Buttons()) {
+		t.Errorf("second vote = %s, want a new vote message with a new button", discordtest.Describe([]discordtest.Message{again}))
 	}
 }
 
@@ -128,7 +128,7 @@ func TestSkipVoteExpires(t *testing.T) {
 func TestSkipButtonVotes(t *testing.T) {
 	w, _, _, np := voteWorld(t)
 	r := w.response(w.click(w.bob, np.ID, "/tk1/np/skip", false))
-	if r.Message == nil || !ephemeral(*r.Message) || embedText(*r.Message) != "🗳️ Your vote counts: 1 of 3 votes · "+closes(w)+"." {
+	if r.Message == nil || !r.Message.Ephemeral() || r.Message.EmbedText() != "🗳️ Your vote counts: 1 of 3 votes · "+closes(w)+"." {
 		t.Fatalf("bob's skip button = type %d %+v, want a private count", r.Type, r.Message)
 	}
 	w.waitMessage(np.ID, "showing the vote", func(m discordtest.Message) bool { return field(m, "Skip vote") == "1 of 3 votes · "+closes(w) })

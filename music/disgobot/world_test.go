@@ -343,10 +343,10 @@ func (w *world) play(user snowflake.ID, query string) discordtest.Message {
 func (w *world) nowPlaying(title string) discordtest.Message {
 	w.t.Helper()
 	m, err := w.srv.WaitMessage(w.ctx, w.text, func(m discordtest.Message) bool {
-		return !m.Deleted && len(m.Components) > 0 && author(m) == "Now playing" && strings.HasPrefix(embedTitle(m), title)
+		return !m.Deleted && len(m.Components) > 0 && m.EmbedAuthor() == "Now playing" && strings.HasPrefix(m.EmbedTitle(), title)
 	})
 	if err != nil {
-		w.t.Fatalf("no now-playing message for %q: %v (messages: %s)", title, err, describe(w.srv.Messages(w.text)))
+		w.t.Fatalf("no now-playing message for %q: %v (messages: %s)", title, err, discordtest.Describe(w.srv.Messages(w.text)))
 	}
 	return m
 }
@@ -357,7 +357,7 @@ func (w *world) waitMessage(id snowflake.ID, what string, match func(discordtest
 	m, err := w.srv.WaitMessage(w.ctx, w.text, func(m discordtest.Message) bool { return m.ID == id && match(m) })
 	if err != nil {
 		got, _ := w.srv.Message(id)
-		w.t.Fatalf("message %s never %s: %v (now %s)", id, what, err, describe([]discordtest.Message{got}))
+		w.t.Fatalf("message %s never %s: %v (now %s)", id, what, err, discordtest.Describe([]discordtest.Message{got}))
 	}
 	return m
 }
@@ -379,27 +379,6 @@ func infos(tracks []lavalink.Track) []lavalink.TrackInfo {
 	return out
 }
 
-func author(m discordtest.Message) string {
-	if len(m.Embeds) == 0 || m.Embeds[0].Author == nil {
-		return ""
-	}
-	return m.Embeds[0].Author.Name
-}
-
-func embedTitle(m discordtest.Message) string {
-	if len(m.Embeds) == 0 {
-		return ""
-	}
-	return m.Embeds[0].Title
-}
-
-func embedText(m discordtest.Message) string {
-	if len(m.Embeds) == 0 {
-		return m.Content
-	}
-	return m.Embeds[0].Description
-}
-
 func field(m discordtest.Message, name string) string {
 	if len(m.Embeds) == 0 {
 		return ""
@@ -410,36 +389,4 @@ func field(m discordtest.Message, name string) string {
 		}
 	}
 	return ""
-}
-
-func ephemeral(m discordtest.Message) bool { return m.Flags.Has(discord.MessageFlagEphemeral) }
-
-// buttons lists the custom IDs of a message's buttons, "!" marking
-// disabled ones.
-func buttons(m discordtest.Message) []string {
-	var out []string
-	for _, c := range m.Components {
-		row, ok := c.(discord.ActionRowComponent)
-		if !ok {
-			continue
-		}
-		for _, ic := range row.Components {
-			if b, ok := ic.(discord.ButtonComponent); ok {
-				id := b.CustomID
-				if b.Disabled {
-					id = "!" + id
-				}
-				out = append(out, id)
-			}
-		}
-	}
-	return out
-}
-
-func describe(ms []discordtest.Message) string {
-	var b strings.Builder
-	for _, m := range ms {
-		fmt.Fprintf(&b, "\n  [%s deleted=%v edits=%d] %q %q %q buttons=%v", m.ID, m.Deleted, m.Edits, author(m), embedTitle(m), embedText(m), buttons(m))
-	}
-	return b.String()
 }
