@@ -15,6 +15,7 @@ import (
 
 	"github.com/tunekit/tunekit/alerting"
 	"github.com/tunekit/tunekit/internal/fakeclock"
+	"github.com/tunekit/tunekit/internal/logtest"
 	"github.com/tunekit/tunekit/resilience"
 )
 
@@ -195,7 +196,7 @@ func TestOneFailingActionDoesNotBlockOthers(t *testing.T) {
 		return nil
 	})
 	reg := prometheus.NewRegistry()
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	env := newGaugeEnv(t, r, alerting.WithNotifier("bad", bad), alerting.WithNotifier("slow", slow),
 		alerting.WithRegisterer(reg), alerting.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	env.gauge.Set(20)
@@ -408,7 +409,7 @@ func TestInvalidRules(t *testing.T) {
 func TestUnknownActionIsSkippedWithWarning(t *testing.T) {
 	r := gaugeRule()
 	r.For, r.Actions = 0, []string{"nosuch", "rec"}
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	env := newGaugeEnv(t, r, alerting.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	env.step(t, 20)
 	if env.rec.count() != 1 {

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tunekit/tunekit/alerting"
+	"github.com/tunekit/tunekit/internal/logtest"
 )
 
 func TestStartStopLeavesNoGoroutine(t *testing.T) {
@@ -96,7 +97,7 @@ func TestStartEvaluatesEveryInterval(t *testing.T) {
 
 func TestStartLogsEvaluationErrors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		logs := &syncBuffer{}
+		logs := &logtest.Buffer{}
 		e := alerting.New(failingGatherer{}, alerting.WithRules(gaugeRule()), alerting.WithLogger(slogTo(logs)))
 		if err := e.Start(t.Context()); err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tunekit/tunekit/alerting"
+	"github.com/tunekit/tunekit/internal/logtest"
 	"github.com/tunekit/tunekit/secureheaders"
 )
 
@@ -25,7 +26,7 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 
 	r := gaugeRule()
 	r.For, r.Actions = 0, []string{"slack", "webhook", "email"}
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	env := newGaugeEnv(t, r,
 		alerting.WithNotifier("slack", &alerting.Slack{WebhookURL: secureheaders.NewSecret(echo.URL + "/services/" + hookToken)}),
 		alerting.WithNotifier("webhook", &alerting.Webhook{URL: secureheaders.NewSecret(echo.URL + "/hook?token=" + hookToken)}),

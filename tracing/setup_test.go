@@ -28,6 +28,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tunekit/tunekit/internal/logtest"
 	"github.com/tunekit/tunekit/tracing"
 )
 
@@ -415,7 +416,7 @@ func TestResourceFromOptions(t *testing.T) {
 
 func TestConsoleExporter(t *testing.T) {
 	t.Parallel()
-	var buf syncBuffer
+	var buf logtest.Buffer
 	tp, err := tracing.NewTracerProvider(t.Context(),
 		tracing.WithLookupEnv(envOf(map[string]string{"OTEL_TRACES_EXPORTER": "console"})),
 		tracing.WithConsoleWriter(&buf))
@@ -431,23 +432,6 @@ func TestConsoleExporter(t *testing.T) {
 	if err := tp.Shutdown(t.Context()); err != nil {
 		t.Errorf("Shutdown: %v", err)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestSetupRejectsBadEnvironment(t *testing.T) {

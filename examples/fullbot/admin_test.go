@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/tunekit/tunekit/internal/logtest"
 	"github.com/tunekit/tunekit/secureheaders"
 )
 
@@ -21,11 +22,11 @@ import (
 // gives them the Manager. No answer or log line shows the token.
 func TestAdminRoutes(t *testing.T) {
 	const token = "fake-admin-token-for-unit-tests-7"
-	serve := func(t *testing.T, admin secureheaders.Secret) (string, *syncBuffer) {
+	serve := func(t *testing.T, admin secureheaders.Secret) (string, *logtest.Buffer) {
 		t.Helper()
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		must(t, err)
-		log := &syncBuffer{}
+		log := &logtest.Buffer{}
 		cfg := config{adminToken: admin, hooks: hooks{listener: ln}}
 		s, err := serveOps(cfg, prometheus.NewRegistry(), &readiness{}, slog.New(slog.NewJSONHandler(log, nil)))
 		must(t, err)

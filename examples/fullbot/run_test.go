@@ -9,6 +9,7 @@ import (
 
 	"github.com/disgoorg/disgo/bot"
 
+	"github.com/tunekit/tunekit/internal/logtest"
 	"github.com/tunekit/tunekit/music/discordtest"
 )
 
@@ -49,7 +50,7 @@ func TestRunFailsCleanly(t *testing.T) {
 			}
 			cfg, err := loadConfig(lookupIn(env))
 			must(t, err)
-			log := &syncBuffer{}
+			log := &logtest.Buffer{}
 			closedClient := false
 			cfg.hooks = hooks{logOutput: log, closeClient: func(ctx context.Context, c *bot.Client) error {
 				closedClient = true
@@ -99,7 +100,7 @@ func TestRunStopsWhileStarting(t *testing.T) {
 	}
 	cfg, err := loadConfig(lookupIn(env))
 	must(t, err)
-	log := &syncBuffer{}
+	log := &logtest.Buffer{}
 	cfg.hooks = hooks{logOutput: log, closeClient: func(ctx context.Context, c *bot.Client) error {
 		return discordtest.CloseClient(ctx, srv, c)
 	}}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"github.com/disgoorg/disgolink/v3/lavalink"
 	"github.com/disgoorg/snowflake/v2"
 
+	"github.com/tunekit/tunekit/internal/logtest"
 	"github.com/tunekit/tunekit/internal/redistest"
 	"github.com/tunekit/tunekit/music"
 	"github.com/tunekit/tunekit/music/discordtest"
@@ -60,8 +60,8 @@ type world struct {
 	owner  snowflake.ID // every permission
 	nodes  []*lavalinktest.Node
 	redis  *redistest.Server // nil when the world has no Redis
-	log    *syncBuffer       // the log of every run
-	traces *syncBuffer       // spans of the console exporter, with OTEL_TRACES_EXPORTER=console
+	log    *logtest.Buffer   // the log of every run
+	traces *logtest.Buffer   // spans of the console exporter, with OTEL_TRACES_EXPORTER=console
 }
 
 type worldOptions struct {
@@ -73,7 +73,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*patience)
 	t.Cleanup(cancel)
-	w := &world{t: t, ctx: ctx, log: &syncBuffer{}, traces: &syncBuffer{}}
+	w := &world{t: t, ctx: ctx, log: &logtest.Buffer{}, traces: &logtest.Buffer{}}
 	if !o.noRedis {
 		w.redis = redistest.Start(t)
 	}
@@ -388,25 +388,6 @@ func (w *world) players() string {
 		}
 	}
 	return b.String()
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers: the log of
-// every run in a world.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func must(t testing.TB, err error) {

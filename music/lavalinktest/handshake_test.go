@@ -1,17 +1,16 @@
 package lavalinktest_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
+	"github.com/tunekit/tunekit/internal/logtest"
 	"github.com/tunekit/tunekit/music/lavalinktest"
 )
 
@@ -133,26 +132,8 @@ func TestWebSocketFramesUseIntegersAndStrings(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the node's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestLogger(t *testing.T) {
-	var buf syncBuffer
+	var buf logtest.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	n, _ := newNode(t, lavalinktest.WithLogger(logger))
 	c := connect(t, n)
