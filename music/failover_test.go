@@ -158,24 +158,7 @@ func TestTrackFromMissingSourceMovesPlayer(t *testing.T) {
 	if _, err := h.nodes[1].AddTrack(lavalink.TrackInfo{Identifier: "dz-1", Title: "cloud", Author: "x", Length: 60 * lavalink.Second, SourceName: "deezer"}); err != nil {
 		t.Fatal(err)
 	}
-	// Until its first stats (sent right after ready) a node has no
-	// penalty; the tie below needs both nodes' stats.
-	stats := make(chan string, 64)
-	h.m.observeStats = func(ln *lavaNode) {
-		select {
-		case stats <- ln.name:
-		default:
-		}
-	}
-	h.start()
-	for seen := map[string]bool{}; len(seen) < 2; {
-		select {
-		case name := <-stats:
-			seen[name] = true
-		case <-time.After(patience):
-			t.Fatalf("no stats from both nodes within %v", patience)
-		}
-	}
+	startBalanced(h) // the tie below needs both nodes' stats
 	h.listen(guildID, userID, voiceID)
 	h.play(guildID, listener, "one")
 	if e := h.waitEvent(isStarted("one")).(TrackStarted); e.Node != "node-1" { // a tie goes to the first node
