@@ -270,7 +270,7 @@ func importTable(t *testing.T) string {
 var layers = map[string]int{
 	"ttlcache": 0, "resilience": 0, "secureheaders": 0, "metrics": 0, "tracing": 0,
 	"music/lavalinktest": 0, "music/discordtest": 0,
-	"internal/redistest": 0, "internal/promtooltest": 0, "internal/fakeclock": 0,
+	"internal/redistest": 0, "internal/promtooltest": 0, "internal/fakeclock": 0, "internal/logtest": 0,
 	"internal/cmd/doccheck": 0, "internal/cmd/secretscan": 0, "deploy": 0,
 	"ratelimit": 1, "alerting": 1, "music/internal/node": 1,
 	"music": 2, "internal/cmd/genrules": 2,
